@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { whichSync } from '../../build/tools.ts';
+import type { Machine } from '../../machine/types.ts';
+import { loadMachine, openProject, type Command } from '../common.ts';
+
+export interface HostNeed { readonly what: string; readonly present: () => boolean; readonly apt: string }
+
+const tool = (name: string, apt: string): HostNeed => ({ what: name, present: () => whichSync(name) !== undefined, apt });
+
+/** What a machine's build and run need on the host, with the Debian package that provides each. */
+export function hostNeeds(machine: Machine): HostNeed[] {
+  const needs = [
+    tool('git', 'git'), tool('make', 'make'), tool('gcc', 'gcc'), tool('bc', 'bc'), tool('flex', 'flex'), tool('bison', 'bison'),
+    tool('cpio', 'cpio'), tool('dtc', 'device-tree-compiler'), tool('python3', 'python3'), tool('tar', 'tar'),
+    tool('bzip2', 'bzip2'), tool('xz', 'xz-utils'), tool('mke2fs', 'e2fsprogs'), tool('mcopy', 'mtools'),
+    { what: 'libssl-dev (openssl/ssl.h)', present: () => existsSync('/usr/include/openssl/ssl.h'), apt: 'libssl-dev' },
+    tool(`${machine.crossCompile}gcc`, machine.crossPackage),
+  ];
+  if (machine.qemu) needs.push(tool(machine.qemu.binary, machine.qemu.binary === 'qemu-system-x86_64' ? 'qemu-system-x86' : 'qemu-system-arm'));
+  return needs;
+}
+
+const command: Command = {
+  summary: 'check the host tools a machine needs; --install installs the missing ones with apt',
+  usage: 'doctor [--machine M | --all] [--install]',
+  options: {
+    machine: { type: 'string', short: 'm', description: 'machine to check (default qemu-arm64)', placeholder: 'NAME' },
+    all: { type: 'boolean', description: 'check every machine' },
+    install: { type: 'boolean', description: 'apt-get install what is missing (needs root)' },
+  },
+  async run(_args, values, signal) {
+    const project = await openProject(values);
+    const names = values.all ? project.machineNames() : [typeof values.machine === 'string' ? values.machine : 'qemu-arm64'];
+    const missing = new Map<string, string>();
+    for (const name of names) {
+      const machine = await loadMachine(project, { ...values, machine: name });
+      for (const need of hostNeeds(machine)) {
+        const ok = need.present();
+        if (!ok) missing.set(need.apt, need.what);
+        if (!values.json) process.stdout.write(`${ok ? 'ok     ' : 'MISSING'} ${need.what.padEnd(32)} ${ok ? '' : `(apt package ${need.apt})`}  [${name}]\n`);
+      }
+    }
+    if (values.json) process.stdout.write(`${JSON.stringify({ missing: [...missing.entries()].map(([apt, what]) => ({ what, apt })) })}\n`);
+    if (missing.size === 0) return 0;
+    if (!values.install) {
+      process.stderr.write(`missing: ${[...missing.keys()].join(' ')}\nrun: jhbuild doctor --install   (or apt-get install ${[...missing.keys()].join(' ')})\n`);
+      return 2;
+    }
+    const { runProcess } = await import('../../exec/index.ts');
+    await runProcess('apt-get', ['update'], { signal });
+    await runProcess('apt-get', ['install', '-y', '--no-install-recommends', ...missing.keys()], { env: { DEBIAN_FRONTEND: 'noninteractive' }, signal });
+    process.stdout.write(`installed: ${[...missing.keys()].join(' ')}\n`);
+    return 0;
+  },
+};
+export default command;

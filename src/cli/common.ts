@@ -1,0 +1,120 @@
+/** Options shared by the commands and the steps every build command takes: load -> plan -> run -> report. */
+import { availableParallelism } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { JhError } from '../errors.ts';
+import { findProjectRoot, loadProject, type Project } from '../project/load.ts';
+import { planBuild, runPlan, type BuildOptions, type BuildPlan } from '../build/build.ts';
+import type { Machine } from '../machine/types.ts';
+import { resolveMachine, validateMachineInput } from '../machine/resolve.ts';
+import { chooseUiMode, createUi, reportFailures } from '../ui/index.ts';
+import type { BuildEvent } from '../core/run.ts';
+import type { Step } from '../core/types.ts';
+
+export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string; description: string; placeholder?: string };
+export type Values = Record<string, string | boolean | string[] | undefined>;
+
+export interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  run(args: string[], values: Values, signal: AbortSignal): Promise<number>;
+}
+
+export const DEFAULT_MACHINE = 'qemu-arm64';
+
+export const globalOptions: Record<string, OptionSpec> = {
+  help: { type: 'boolean', short: 'h', description: 'show help' },
+  project: { type: 'string', description: 'project folder (default: found upwards from here)', placeholder: 'DIR' },
+  'build-dir': { type: 'string', description: 'build folder (default: <project>/build, or $JHBUILD_BUILD_DIR)', placeholder: 'DIR' },
+  json: { type: 'boolean', description: 'machine-readable output (one JSON object per line)' },
+};
+
+export const machineOption: Record<string, OptionSpec> = {
+  machine: { type: 'string', short: 'm', description: `machine name (default ${DEFAULT_MACHINE})`, placeholder: 'NAME' },
+};
+
+export const buildOptions: Record<string, OptionSpec> = {
+  ...machineOption,
+  jobs: { type: 'string', short: 'j', description: 'parallel jobs (default: number of cores)', placeholder: 'N' },
+  mirror: { type: 'string', multiple: true, description: 'folder or URL tried before the network (repeatable)', placeholder: 'DIR|URL' },
+  offline: { type: 'boolean', description: 'never touch the network' },
+  src: { type: 'string', multiple: true, description: 'build recipe NAME from a local tree (repeatable)', placeholder: 'NAME=PATH' },
+  downloads: { type: 'string', description: 'shared downloads folder (default <build-dir>/downloads, or $JHBUILD_DOWNLOADS)', placeholder: 'DIR' },
+  'dry-run': { type: 'boolean', description: 'print what would run, run nothing' },
+};
+
+export const packageRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export async function openProject(values: Values): Promise<Project> {
+  const root = typeof values.project === 'string' ? resolve(values.project)
+    : process.env.JHBUILD_PROJECT ? resolve(process.env.JHBUILD_PROJECT)
+    : findProjectRoot(process.cwd()) ?? packageRoot;
+  if (!existsSync(join(root, 'recipes'))) {
+    throw new JhError('E_PROJECT', `${root} is not a jhbuild project (no recipes/ folder)`, { hint: 'run inside a project or pass --project DIR' });
+  }
+  return loadProject(root);
+}
+
+export function buildDirOf(project: Project, values: Values): string {
+  const dir = typeof values['build-dir'] === 'string' ? values['build-dir'] : process.env.JHBUILD_BUILD_DIR;
+  return dir ? resolve(dir) : join(project.root, 'build');
+}
+
+export async function loadMachine(project: Project, values: Values): Promise<Machine> {
+  const name = typeof values.machine === 'string' ? values.machine : DEFAULT_MACHINE;
+  const { input, file } = await project.loadMachineInput(name);
+  const valid = validateMachineInput(input, file, name);
+  if (valid.rootCellFile) {
+    const { readSystemCellFile } = await import('../cells/files.ts');
+    const path = isAbsolute(valid.rootCellFile) ? valid.rootCellFile : join(file, '..', valid.rootCellFile);
+    return resolveMachine(valid, file, readSystemCellFile(path));
+  }
+  return resolveMachine(valid, file);
+}
+
+export function parseBuildOptions(project: Project, values: Values): BuildOptions {
+  const jobsText = typeof values.jobs === 'string' ? values.jobs : undefined;
+  const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new JhError('E_USAGE', `--jobs ${jobsText}: expected a positive whole number`, { hint: 'e.g. --jobs 4' });
+  const srcOverrides = new Map<string, string>();
+  for (const item of (values.src as string[] | undefined) ?? []) {
+    const at = item.indexOf('=');
+    if (at <= 0) throw new JhError('E_USAGE', `--src ${item}: expected NAME=PATH`, { hint: 'e.g. --src linux=/usr/src/linux-source-6.1' });
+    const path = resolve(item.slice(at + 1));
+    if (!existsSync(path) || !statSync(path).isDirectory()) {
+      throw new JhError('E_USAGE', `--src ${item}: ${path} is not a folder`, { hint: 'give the path of an unpacked source tree' });
+    }
+    srcOverrides.set(item.slice(0, at), path);
+  }
+  const mirrors = ((values.mirror as string[] | undefined) ?? []).map((m) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(m) ? m : resolve(m)));
+  const buildDir = buildDirOf(project, values);
+  const downloads = typeof values.downloads === 'string' ? resolve(values.downloads)
+    : process.env.JHBUILD_DOWNLOADS ? resolve(process.env.JHBUILD_DOWNLOADS) : undefined;
+  return { buildDir, downloads, mirrors, offline: values.offline === true, srcOverrides, jobs };
+}
+
+/** load -> plan -> run -> report, shared by build, fetch and image. Returns the exit code. */
+export async function buildTargets(targets: string[], values: Values, signal: AbortSignal, command: string,
+  lastStep: Step = 'deploy', before?: (project: Project, machine: Machine) => Promise<void>): Promise<{ code: number; plan?: BuildPlan }> {
+  const project = await openProject(values);
+  const machine = await loadMachine(project, values);
+  if (before) await before(project, machine);
+  const options = parseBuildOptions(project, values);
+  const plan = await planBuild(project, machine, targets, options, lastStep);
+  if (values['dry-run']) {
+    for (const t of plan.tasks) process.stdout.write(`${t.reason ? 'run   ' : 'cached'} ${t.node.key}${t.reason ? `  (${t.reason})` : ''}\n`);
+    return { code: 0, plan };
+  }
+  const events: BuildEvent[] = [];
+  const ui = await createUi(chooseUiMode(values.json === true), plan.tasks);
+  const summary = await runPlan(plan, project, options, (e) => { if (e.event === 'task:fail') events.push(e); ui.emit(e); }, signal, command);
+  await ui.close();
+  if (signal.aborted) return { code: 130, plan };
+  if (summary.failed > 0) {
+    process.stderr.write(`${reportFailures(events)}\n`);
+    return { code: 2, plan };
+  }
+  return { code: 0, plan };
+}

@@ -1,0 +1,132 @@
+/** Recipes as written (RecipeInput) and as resolved through the layers (Recipe). */
+import type { Dependency, FileRef, Json, Source, Step } from './types.ts';
+import type { Machine } from '../machine/types.ts';
+
+export interface ExecOptions {
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly input?: string | Uint8Array;
+}
+
+export interface DepOutputs {
+  /** The dependency's installed staging tree (its install output). */
+  readonly dest: string;
+  /** Its deploy output (images, kernels, cells). */
+  readonly deploy: string;
+  /** Its work build folder (e.g. a kernel's O= tree, used as KDIR). */
+  readonly build: string;
+  readonly version: string;
+}
+
+export interface TaskContext {
+  readonly recipe: Recipe;
+  readonly step: Step;
+  /** The machine; reading a value the recipe did not declare in machineKeys throws. */
+  readonly machine: Machine;
+  readonly dirs: {
+    /** Folder of the file that defined the recipe. */
+    readonly recipe: string;
+    readonly work: string;
+    readonly src: string;
+    readonly build: string;
+    /** Staging install tree (written by install, read by later steps and dependents). */
+    readonly dest: string;
+    /** Deploy output (written by deploy). */
+    readonly deploy: string;
+    readonly downloads: string;
+  };
+  /** Outputs of the recipes this one depends on, by name. */
+  readonly deps: Readonly<Record<string, DepOutputs>>;
+  /** The downloaded source: tarball path or git mirror; undefined for local/none. */
+  readonly download: string | undefined;
+  /** This task's share of the job budget: pass it to make -j. */
+  readonly jobs: number;
+  readonly vars: Readonly<Record<string, Json>>;
+  readonly signal: AbortSignal;
+  exec(file: string, args: readonly string[], options?: ExecOptions): Promise<string>;
+  /** Renders a declared template (resolved through the layers) with strict handlebars. */
+  render(template: string, data: unknown): string;
+  /** Path of a declared input file (files/... or a patch). */
+  file(name: string): string;
+  log(message: string): void;
+  /** The default fetch, unpack and patch steps, callable from a recipe's own steps. */
+  fetchSource(): Promise<void>;
+  unpackSource(): Promise<void>;
+  applyPatches(): Promise<void>;
+}
+
+export type TaskFn = (ctx: TaskContext) => Promise<void> | void;
+
+/** A build-system kind (like Buildroot's generic/kconfig packages): default steps plus their inputs. */
+export interface Kind {
+  readonly name: string;
+  readonly tasks: Partial<Record<Step, TaskFn>>;
+  readonly machineKeys?: readonly string[];
+  readonly tools?: readonly string[];
+  readonly vars?: Readonly<Record<string, Json>>;
+}
+
+export interface DependencyInput {
+  readonly recipe: string;
+  /** The dependency's step that must be done (default install). */
+  readonly task?: Step;
+  /** Our step that needs it (default configure). */
+  readonly for?: Step;
+}
+
+export interface RecipeInput {
+  readonly name: string;
+  readonly version: string;
+  readonly license?: string;
+  readonly summary?: string;
+  readonly source?: Source;
+  readonly depends?: readonly (string | DependencyInput)[];
+  /** Patch files (relative to the recipe's folder), applied in order with `git apply`. */
+  readonly patches?: readonly string[];
+  /** Other input files (relative to the recipe's folder). */
+  readonly files?: readonly string[];
+  /** Templates by name under templates/, resolved through the layers. */
+  readonly templates?: readonly string[];
+  /** Dotted machine paths the steps read, e.g. "arch", "kernel.fragments". */
+  readonly machineKeys?: readonly string[];
+  /** Host tools whose versions enter the signature. */
+  readonly tools?: readonly string[];
+  readonly vars?: Readonly<Record<string, Json>>;
+  readonly kind?: Kind;
+  readonly tasks?: Partial<Record<Step, TaskFn>>;
+  readonly provides?: readonly string[];
+}
+
+/** What a layer's <name>.append.ts adds to a recipe of a lower layer. */
+export interface RecipeAppend {
+  readonly name: string;
+  readonly patches?: readonly string[];
+  readonly files?: readonly string[];
+  readonly depends?: readonly (string | DependencyInput)[];
+  readonly machineKeys?: readonly string[];
+  readonly vars?: Readonly<Record<string, Json>>;
+  readonly tasks?: Partial<Record<Step, TaskFn>>;
+}
+
+export interface Recipe {
+  readonly name: string;
+  readonly version: string;
+  readonly license: string;
+  readonly summary: string;
+  readonly source: Source;
+  readonly depends: readonly Dependency[];
+  readonly patches: readonly FileRef[];
+  readonly files: readonly FileRef[];
+  readonly templates: readonly string[];
+  readonly machineKeys: readonly string[];
+  readonly tools: readonly string[];
+  readonly vars: Readonly<Record<string, Json>>;
+  readonly tasks: Partial<Record<Step, TaskFn>>;
+  readonly provides: readonly string[];
+  /** Folder of the defining file (relative paths of `source.local` resolve here). */
+  readonly dir: string;
+  /** Every file that contributed (recipe, appends), in layer order. */
+  readonly codeFiles: readonly string[];
+  /** Which file each field came from. */
+  readonly origins: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,179 @@
+/**
+ * Execution: decides from stamps what must run, runs it through the scheduler, records results.
+ * A cache entry (cache/<sig>/) is written under a temp name and renamed, so a killed build never
+ * leaves a partial one. Steps whose output lives in the work folder (src, build tree) also record
+ * in the work state which signature the folder reflects, so a consumer can tell when it must be redone.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { TaskGraph, TaskNode } from './graph.ts';
+import { canonicalJson, type InputManifest } from './hash.ts';
+import type { BuildLayout } from './layout.ts';
+import { runSchedule } from './schedule.ts';
+import { STEPS, type Step, type TaskKey } from './types.ts';
+
+export interface PlannedTask {
+  readonly node: TaskNode;
+  readonly manifest: InputManifest;
+  readonly signature: string;
+  /** Why it must run; undefined when its cached result stands. */
+  readonly reason?: 'no cached result' | 'work folder out of date' | 'output missing';
+}
+
+export type BuildEvent =
+  | { event: 'task:start'; task: TaskKey; cached: false }
+  | { event: 'task:done'; task: TaskKey; cached: boolean; ms: number }
+  | { event: 'task:fail'; task: TaskKey; cached: false; ms: number; log: string; tail: string[]; message: string }
+  | { event: 'build:done'; ran: number; cached: number; failed: number };
+
+export interface StepIo {
+  /** For install/deploy: the temp folder that becomes the cache entry's output. */
+  readonly out: string | undefined;
+  readonly log: string;
+  readonly jobs: number;
+  readonly signal: AbortSignal;
+}
+
+export interface RunHooks {
+  runStep(task: PlannedTask, io: StepIo): Promise<void>;
+  emit(event: BuildEvent): void;
+  /** False when a step's output outside the work folder is gone (e.g. a deleted download). */
+  outputPresent?(task: PlannedTask): boolean;
+}
+
+/** Steps whose result is a cache entry output rather than the work folder. */
+export const ARTIFACT_STEPS: ReadonlySet<Step> = new Set(['install', 'deploy']);
+
+export function entryOut(layout: BuildLayout, signature: string): string {
+  return join(layout.entry(signature), 'out');
+}
+
+type WorkState = Partial<Record<Step, string>>;
+
+export function readWorkState(layout: BuildLayout, recipe: string): WorkState {
+  try { return JSON.parse(readFileSync(layout.workState(recipe), 'utf8')) as WorkState; } catch { return {}; }
+}
+
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.tmp-${process.pid}`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+/** Marks which tasks must run. Pure over what it reads from the build folder. */
+export function decideRuns(graph: TaskGraph, signatures: ReadonlyMap<TaskKey, { manifest: InputManifest; signature: string }>,
+  layout: BuildLayout, outputPresent?: (task: PlannedTask) => boolean): PlannedTask[] {
+  const states = new Map<string, WorkState>();
+  const state = (recipe: string) => {
+    let s = states.get(recipe);
+    if (!s) states.set(recipe, s = readWorkState(layout, recipe));
+    return s;
+  };
+  const reasons = new Map<TaskKey, PlannedTask['reason']>();
+  for (const node of graph.order) {
+    const { signature, manifest } = signatures.get(node.key)!;
+    if (!existsSync(join(layout.entry(signature), 'manifest.json'))) reasons.set(node.key, 'no cached result');
+    else if (outputPresent && !outputPresent({ node, manifest, signature })) reasons.set(node.key, 'output missing');
+  }
+  // A task that runs needs the work folders of what it builds on to reflect their signatures.
+  for (const node of [...graph.order].reverse()) {
+    if (!reasons.has(node.key)) continue;
+    for (const need of node.needs) {
+      const needNode = graph.nodes.get(need)!;
+      if (reasons.has(need) || ARTIFACT_STEPS.has(needNode.id.step) || needNode.id.step === 'fetch') continue;
+      if (state(needNode.id.recipe)[needNode.id.step] !== signatures.get(need)!.signature) reasons.set(need, 'work folder out of date');
+    }
+  }
+  return graph.order.map((node) => ({ node, ...signatures.get(node.key)!, reason: reasons.get(node.key) }));
+}
+
+export interface RunOptions {
+  readonly jobs: number;
+  readonly signal: AbortSignal;
+}
+
+export interface BuildSummary { ran: number; cached: number; failed: number }
+
+export async function runBuild(plan: readonly PlannedTask[], layout: BuildLayout, hooks: RunHooks,
+  options: RunOptions): Promise<BuildSummary> {
+  removeStaleTemps(layout);
+  const byKey = new Map(plan.map((t) => [t.node.key, t]));
+  let cached = 0;
+  for (const task of plan) {
+    if (task.reason) continue;
+    cached++;
+    hooks.emit({ event: 'task:done', task: task.node.key, cached: true, ms: 0 });
+  }
+  const toRun = plan.filter((t) => t.reason).map((t) => ({ key: t.node.key, needs: t.node.needs }));
+  const runOne = async (key: string, jobs: number): Promise<boolean> => {
+    const task = byKey.get(key as TaskKey)!;
+    const started = performance.now();
+    hooks.emit({ event: 'task:start', task: task.node.key, cached: false });
+    const { recipe, step } = task.node.id;
+    const log = layout.log(recipe, step);
+    const temp = join(layout.cache, `.tmp-${task.signature}-${process.pid}`);
+    try {
+      invalidateFrom(layout, recipe, step);
+      rmSync(temp, { recursive: true, force: true });
+      mkdirSync(temp, { recursive: true });
+      const out = ARTIFACT_STEPS.has(step) ? join(temp, 'out') : undefined;
+      if (out) mkdirSync(out);
+      mkdirSync(dirname(log), { recursive: true });
+      writeFileSync(log, '');
+      await hooks.runStep(task, { out, log, jobs, signal: options.signal });
+      if (options.signal.aborted) throw new Error('interrupted');
+      const manifestText = JSON.stringify(JSON.parse(canonicalJson(task.manifest)), null, 1);
+      writeFileSync(join(temp, 'manifest.json'), manifestText);
+      const entry = layout.entry(task.signature);
+      mkdirSync(dirname(entry), { recursive: true });
+      rmSync(entry, { recursive: true, force: true });
+      renameSync(temp, entry);
+      if (!ARTIFACT_STEPS.has(step)) setWorkState(layout, recipe, step, task.signature);
+      writeAtomic(layout.lastManifest(recipe, step), manifestText);
+      hooks.emit({ event: 'task:done', task: task.node.key, cached: false, ms: Math.round(performance.now() - started) });
+      return true;
+    } catch (error) {
+      rmSync(temp, { recursive: true, force: true });
+      const message = (error as Error).message ?? String(error);
+      try { writeFileSync(log, `\njhbuild: ${key} failed: ${message}\n`, { flag: 'a' }); } catch { /* log folder gone */ }
+      hooks.emit({ event: 'task:fail', task: task.node.key, cached: false, ms: Math.round(performance.now() - started),
+        log, tail: tailOf(log, 20), message });
+      return false;
+    }
+  };
+  const result = await runSchedule(toRun, options.jobs, runOne, options.signal);
+  const summary = { ran: result.done.length + result.failed.length, cached, failed: result.failed.length };
+  hooks.emit({ event: 'build:done', ...summary });
+  return summary;
+}
+
+/** The step is about to change the work folder: it and every later step no longer reflect a signature. */
+function invalidateFrom(layout: BuildLayout, recipe: string, step: Step): void {
+  const state = readWorkState(layout, recipe);
+  for (const later of STEPS.slice(STEPS.indexOf(step))) delete state[later];
+  writeAtomic(layout.workState(recipe), JSON.stringify(state));
+}
+
+function setWorkState(layout: BuildLayout, recipe: string, step: Step, signature: string): void {
+  const state = readWorkState(layout, recipe);
+  state[step] = signature;
+  writeAtomic(layout.workState(recipe), JSON.stringify(state));
+}
+
+/** Temp entries of a killed build; called with the build lock held. */
+function removeStaleTemps(layout: BuildLayout): void {
+  if (!existsSync(layout.cache)) return;
+  for (const name of readdirSync(layout.cache)) {
+    if (name.startsWith('.tmp-')) rmSync(join(layout.cache, name), { recursive: true, force: true });
+  }
+}
+
+export function tailOf(file: string, lines: number): string[] {
+  try {
+    const text = readFileSync(file, 'utf8').trimEnd();
+    return text.split('\n').slice(-lines);
+  } catch {
+    return [];
+  }
+}

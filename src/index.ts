@@ -1,0 +1,10 @@
+/** jhbuild's public API for recipes, machines, layers and programs that drive builds. */
+export { defineRecipe, defineRecipeAppend, defineMachine, defineLayer, defineKind, tarball, git, local } from './project/define.ts';
+export type { LayerInput } from './project/define.ts';
+export type { RecipeInput, RecipeAppend, Recipe, TaskContext, TaskFn, Kind } from './core/recipe.ts';
+export type { MachineInput, Machine } from './machine/types.ts';
+export { loadProject } from './project/load.ts';
+export { planBuild, runPlan } from './build/build.ts';
+export { STEPS } from './core/types.ts';
+export type { Step } from './core/types.ts';
+export { JhError } from './errors.ts';

@@ -1,0 +1,76 @@
+/** MachineInput -> Machine: validate, derive every CPU set from the one CPU count. */
+import type { Cell, SystemConfig } from '../cells/model.ts';
+import { Checker } from '../project/validate.ts';
+import type { CellInput, Machine, MachineCell, MachineInput } from './types.ts';
+
+const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'crossPackage', 'cpus', 'ram', 'reservation', 'rootConsole',
+  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'boot'] as const;
+
+/** Non-root cells take CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
+export function allocateCpus(count: number, cells: readonly CellInput[]): number[][] {
+  const taken = new Set<number>();
+  return cells.map((cell) => {
+    if (typeof cell.cpus !== 'number') {
+      for (const cpu of cell.cpus) taken.add(cpu);
+      return [...cell.cpus];
+    }
+    const mine: number[] = [];
+    for (let cpu = 1; cpu < count && mine.length < cell.cpus; cpu++) {
+      if (!taken.has(cpu)) { mine.push(cpu); taken.add(cpu); }
+    }
+    // Not enough CPUs: keep what was asked so that `cells check` reports it, never silently fewer.
+    for (let cpu = count; mine.length < cell.cpus; cpu++) mine.push(cpu);
+    return mine;
+  });
+}
+
+export function validateMachineInput(value: unknown, file: string, expectedName: string): MachineInput {
+  const check = new Checker(file);
+  const m = check.object(value, 'machine');
+  check.known(m, '', MACHINE_KEYS);
+  const name = check.string(m.name, 'name');
+  if (name !== expectedName) check.fail('name', `"${name}" differs from its file name "${expectedName}.machine.ts"`, `set name: "${expectedName}"`);
+  check.string(m.summary, 'summary');
+  check.oneOf(m.arch, 'arch', ['x86', 'arm', 'arm64']);
+  check.string(m.crossCompile, 'crossCompile', /^[\w.-]*-$/, 'a prefix ending in "-", e.g. aarch64-linux-gnu-');
+  check.string(m.crossPackage, 'crossPackage');
+  check.number(m.cpus, 'cpus', 1, 4096 * 8);
+  check.array(m.ram, 'ram').forEach((bank, i) => {
+    const b = check.object(bank, `ram[${i}]`);
+    check.number(b.base, `ram[${i}].base`);
+    check.number(b.size, `ram[${i}].size`, 1);
+  });
+  check.oneOf(m.reservation, 'reservation', ['mem', 'memmap', 'devicetree']);
+  check.strings(m.rootConsole, 'rootConsole');
+  check.strings(m.rootCmdline, 'rootCmdline');
+  if ((m.system === undefined) === (m.rootCellFile === undefined)) {
+    check.fail('system', 'give either system (the root config) or rootCellFile (a .cell from `jailhouse config create`)', 'set exactly one of them');
+  }
+  check.array(m.cells, 'cells').forEach((c, i) => {
+    const cell = check.object(c, `cells[${i}]`);
+    check.string(cell.name, `cells[${i}].name`);
+    if (typeof cell.cpus !== 'number' && !Array.isArray(cell.cpus)) check.fail(`cells[${i}].cpus`, 'expected a count or a list of CPU numbers', 'e.g. cpus: 1');
+  });
+  const kernel = check.object(m.kernel, 'kernel');
+  check.string(kernel.base, 'kernel.base');
+  check.strings(kernel.fragments, 'kernel.fragments');
+  check.string(kernel.image, 'kernel.image');
+  check.strings(kernel.dtbs, 'kernel.dtbs');
+  check.oneOf(m.boot, 'boot', ['qemu', 'grub-efi', 'rpi-firmware', 'uboot-imx']);
+  return m as unknown as MachineInput;
+}
+
+export function resolveMachine(input: MachineInput, file: string, rootSystem?: SystemConfig): Machine {
+  const cpus = [...Array(input.cpus).keys()];
+  let system: SystemConfig;
+  if (rootSystem) {
+    system = rootSystem;
+  } else {
+    const root: Cell = { ...input.system!.rootCell, cpus };
+    system = { ...input.system!, rootCell: root };
+  }
+  const sets = allocateCpus(input.cpus, input.cells);
+  const cells: MachineCell[] = input.cells.map((cell, i) => ({ ...cell, cpus: sets[i]! }));
+  const { system: _system, cells: _cells, ...rest } = input;
+  return { ...rest, system, cells, file };
+}

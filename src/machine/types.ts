@@ -1,0 +1,80 @@
+/** A machine: one description from which cell configs, cmdlines and QEMU argv are derived. */
+import type { Arch, Cell, SystemConfig } from '../cells/model.ts';
+
+export interface RamBank { readonly base: number; readonly size: number }
+
+/** How the root kernel is told to leave the hypervisor's and cells' memory alone. */
+export type Reservation = 'mem' | 'memmap' | 'devicetree';
+
+export interface QemuProfile {
+  readonly binary: string;
+  readonly machine: string;
+  readonly cpu: string;
+  /** Extra arguments always passed (argv elements). */
+  readonly args?: readonly string[];
+}
+
+export interface KernelConfig {
+  /** Base config target: "defconfig", "allnoconfig", ... */
+  readonly base: string;
+  /** Fragment files of the linux recipe (recipes/linux/...), merged in order. */
+  readonly fragments: readonly string[];
+  /** Image target and file (arch/<arch>/boot/<image>). */
+  readonly image: string;
+  readonly dtbs: readonly string[];
+}
+
+export interface LinuxCellGuest {
+  /** Guest kernel cmdline (console per machine). */
+  readonly cmdline: string;
+  /** Device tree of the guest (arm64), built by Jailhouse: configs/arm64/dts/<dtb>. */
+  readonly dtb?: string;
+}
+
+/** A non-root cell as a machine declares it: CPUs as a count (allocated) or explicit list. */
+export interface CellInput extends Omit<Cell, 'cpus'> {
+  readonly cpus: number | readonly number[];
+  /** Inmate binary loaded by the demo (e.g. gic-demo.bin) or a Linux guest. */
+  readonly inmate?: string;
+  readonly linux?: LinuxCellGuest;
+}
+
+export interface MachineInput {
+  readonly name: string;
+  readonly summary: string;
+  readonly arch: Arch;
+  /** CROSS_COMPILE prefix, e.g. aarch64-linux-gnu- */
+  readonly crossCompile: string;
+  /** Debian package that provides the cross compiler. */
+  readonly crossPackage: string;
+  /** The number of CPUs: the root cell's set, the cells' sets and QEMU -smp follow from it. */
+  readonly cpus: number;
+  readonly ram: readonly RamBank[];
+  readonly reservation: Reservation;
+  /** The root kernel's console argument(s), e.g. ["console=ttyAMA0"]. */
+  readonly rootConsole: readonly string[];
+  /** Extra root cmdline arguments. */
+  readonly rootCmdline?: readonly string[];
+  readonly intelIommuOff?: boolean;
+  /** The system config with the root cell (CPUs derived); absent when rootCellFile is given. */
+  readonly system?: Omit<SystemConfig, 'rootCell'> & { readonly rootCell: Omit<Cell, 'cpus'> };
+  /** A root .cell from `jailhouse config create` (pc), relative to the machine file. */
+  readonly rootCellFile?: string;
+  readonly cells: readonly CellInput[];
+  readonly kernel: KernelConfig;
+  readonly qemu?: QemuProfile;
+  readonly boot: 'qemu' | 'grub-efi' | 'rpi-firmware' | 'uboot-imx';
+}
+
+export interface MachineCell extends Cell {
+  readonly inmate?: string;
+  readonly linux?: LinuxCellGuest;
+}
+
+/** A machine resolved: CPU sets derived, root config decoded. */
+export interface Machine extends Omit<MachineInput, 'system' | 'cells'> {
+  readonly system: SystemConfig;
+  readonly cells: readonly MachineCell[];
+  /** The file it was loaded from (core or a layer). */
+  readonly file: string;
+}

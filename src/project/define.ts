@@ -1,0 +1,31 @@
+/** Identity helpers that give recipes, machines and layers their types (like Vite's defineConfig). */
+import type { Kind, RecipeAppend, RecipeInput } from '../core/recipe.ts';
+import type { Source } from '../core/types.ts';
+import type { MachineInput } from '../machine/types.ts';
+
+export interface LayerInput {
+  readonly name: string;
+  /** Higher priority layers come later and override lower ones. Core is 0. */
+  readonly priority: number;
+  readonly summary?: string;
+}
+
+export const defineRecipe = (recipe: RecipeInput): RecipeInput => recipe;
+export const defineRecipeAppend = (append: RecipeAppend): RecipeAppend => append;
+export const defineMachine = (machine: MachineInput): MachineInput => machine;
+export const defineLayer = (layer: LayerInput): LayerInput => layer;
+export const defineKind = (kind: Kind): Kind => kind;
+
+export function tarball(options: { url: string; sha256: string; filename?: string }): Source {
+  const filename = options.filename ?? decodeURIComponent(new URL(options.url).pathname.split('/').pop() ?? '');
+  return { type: 'tarball', url: options.url, sha256: options.sha256.toLowerCase(), filename };
+}
+
+export function git(options: { url: string; rev: string }): Source {
+  return { type: 'git', url: options.url, rev: options.rev };
+}
+
+/** A tree inside the project, relative to the recipe's folder. */
+export function local(path: string): Source {
+  return { type: 'local', path };
+}
