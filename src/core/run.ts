@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isJhError } from '../errors.ts';
 import type { TaskGraph, TaskNode } from './graph.ts';
 import { canonicalJson, type InputManifest } from './hash.ts';
 import type { BuildLayout } from './layout.ts';
@@ -135,8 +136,10 @@ export async function runBuild(plan: readonly PlannedTask[], layout: BuildLayout
       return true;
     } catch (error) {
       rmSync(temp, { recursive: true, force: true });
-      const message = (error as Error).message ?? String(error);
-      try { writeFileSync(log, `\njhbuild: ${key} failed: ${message}\n`, { flag: 'a' }); } catch { /* log folder gone */ }
+      const jh = isJhError(error) ? error : undefined;
+      const message = jh ? `${jh.code}: ${jh.message}` : (error as Error).message ?? String(error);
+      const more = jh ? [...jh.details, ...(jh.hint ? [`hint: ${jh.hint}`] : [])] : [];
+      try { writeFileSync(log, [`\njhbuild: ${key} failed: ${message}`, ...more].join('\n') + '\n', { flag: 'a' }); } catch { /* log folder gone */ }
       hooks.emit({ event: 'task:fail', task: task.node.key, cached: false, ms: Math.round(performance.now() - started),
         log, tail: tailOf(log, 20), message });
       return false;

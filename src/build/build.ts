@@ -1,0 +1,163 @@
+/** Plans and runs a build: load recipes, graph, signatures, decide, run with a task context. */
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { planGraph, type TaskGraph } from '../core/graph.ts';
+import { acquireBuildLock } from '../core/lock.ts';
+import { buildLayout, type BuildLayout } from '../core/layout.ts';
+import type { DepOutputs, Recipe, TaskContext } from '../core/recipe.ts';
+import { decideRuns, entryOut, runBuild, type BuildEvent, type BuildSummary, type PlannedTask } from '../core/run.ts';
+import { taskKey, type Step } from '../core/types.ts';
+import type { Machine } from '../machine/types.ts';
+import type { Project } from '../project/load.ts';
+import { localTreeOf, signGraph, stepFunction, type Signatures } from './inputs.ts';
+import { restrictMachine } from './machine-view.ts';
+import { ToolVersions } from './tools.ts';
+import { applyRecipePatches, downloadOf, fetchRecipeSource, unpackRecipeSource, type SourceEnv } from './source.ts';
+
+export interface BuildOptions {
+  readonly buildDir: string;
+  readonly downloads?: string;
+  readonly mirrors: readonly string[];
+  readonly offline: boolean;
+  readonly srcOverrides: ReadonlyMap<string, string>;
+  readonly jobs: number;
+}
+
+export interface BuildPlan {
+  readonly graph: TaskGraph;
+  readonly recipes: ReadonlyMap<string, Recipe>;
+  readonly signatures: Signatures;
+  readonly layout: BuildLayout;
+  readonly machine: Machine;
+  readonly tasks: readonly PlannedTask[];
+}
+
+export async function loadRecipesFor(project: Project, targets: readonly string[]): Promise<Map<string, Recipe>> {
+  const recipes = new Map<string, Recipe>();
+  const pending = [...targets];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (recipes.has(name)) continue;
+    const recipe = await project.loadRecipe(name);
+    recipes.set(name, recipe);
+    for (const dep of recipe.depends) pending.push(dep.recipe);
+  }
+  return recipes;
+}
+
+export async function planBuild(project: Project, machine: Machine, targets: readonly string[], options: BuildOptions,
+  lastStep: Step = 'deploy'): Promise<BuildPlan> {
+  const recipes = await loadRecipesFor(project, targets);
+  for (const name of options.srcOverrides.keys()) {
+    if (!recipes.has(name)) await project.loadRecipe(name); // an unknown --src name is an error
+  }
+  const graph = planGraph(recipes, targets, lastStep);
+  const layout = buildLayout(options.buildDir, machine.name, options.downloads);
+  const signatures = signGraph({
+    graph, recipes, machine, project, srcOverrides: options.srcOverrides,
+    tools: new ToolVersions(join(options.buildDir, 'tool-versions.json')),
+    treeCache: join(options.buildDir, 'trees'),
+  });
+  const outputPresent = (task: PlannedTask) => {
+    if (task.node.id.step !== 'fetch') return true;
+    const recipe = recipes.get(task.node.id.recipe)!;
+    const download = downloadOf(recipe, layout.downloads, localTreeOf(recipe, options.srcOverrides));
+    return download === undefined || existsSync(download);
+  };
+  return { graph, recipes, signatures, layout, machine, tasks: decideRuns(graph, signatures, layout, outputPresent) };
+}
+
+export async function runPlan(plan: BuildPlan, project: Project, options: BuildOptions, emit: (e: BuildEvent) => void,
+  signal: AbortSignal, command: string): Promise<BuildSummary> {
+  const lock = acquireBuildLock(options.buildDir, command);
+  try {
+    const { killRecordedProcessGroups, recordProcessGroupsIn, runProcess } = await import('../exec/index.ts');
+    const groups = join(options.buildDir, 'lock.children');
+    killRecordedProcessGroups(groups);
+    recordProcessGroupsIn(groups);
+    const { renderTemplateFile } = await import('../render/index.ts');
+    const { layout, recipes, signatures } = plan;
+    const sigOf = (recipe: string, step: Step) => signatures.get(taskKey({ recipe, step }))?.signature;
+    const outputsOf = (name: string): DepOutputs => {
+      const install = sigOf(name, 'install');
+      const deploy = sigOf(name, 'deploy');
+      return {
+        dest: install ? entryOut(layout, install) : join(layout.work(name), 'dest-not-built'),
+        deploy: deploy ? entryOut(layout, deploy) : join(layout.work(name), 'deploy-not-built'),
+        build: join(layout.work(name), 'build'),
+        version: recipes.get(name)!.version,
+      };
+    };
+    const summary = await runBuild(plan.tasks, layout, {
+      emit,
+      async runStep(task, io) {
+        const recipe = recipes.get(task.node.id.recipe)!;
+        const step = task.node.id.step;
+        const fn = stepFunction(recipe, step);
+        if (!fn) return;
+        const work = layout.work(recipe.name);
+        const own = outputsOf(recipe.name);
+        const dirs = {
+          recipe: recipe.dir, work, src: join(work, 'src'), build: join(work, 'build'),
+          dest: step === 'install' ? io.out! : own.dest,
+          deploy: step === 'deploy' ? io.out! : own.deploy,
+          downloads: layout.downloads,
+        };
+        mkdirSync(dirs.build, { recursive: true });
+        const localTree = localTreeOf(recipe, options.srcOverrides);
+        const sourceEnv: SourceEnv = {
+          recipe, localTree, src: dirs.src, work, log: io.log, signal: io.signal,
+          fetch: { downloads: layout.downloads, mirrors: options.mirrors, offline: options.offline },
+        };
+        const deps: Record<string, DepOutputs> = {};
+        for (const dep of recipe.depends) deps[dep.recipe] = outputsOf(dep.recipe);
+        const files = new Map([...recipe.files, ...recipe.patches].map((f) => [f.name, f.path]));
+        const ctx: TaskContext = {
+          recipe, step, dirs, deps, jobs: io.jobs, vars: recipe.vars, signal: io.signal,
+          machine: restrictMachine(plan.machine, recipe.machineKeys, recipe.name),
+          download: downloadOf(recipe, layout.downloads, localTree),
+          exec: (file, args, opts = {}) => runProcess(file, args, { cwd: opts.cwd ?? dirs.build, env: opts.env, input: opts.input, log: io.log, signal: io.signal }),
+          render: (template, data) => {
+            if (!recipe.templates.includes(template)) {
+              throw new Error(`template "${template}" is not declared in the templates of recipe "${recipe.name}"`);
+            }
+            return renderTemplateFile(project.templatePath(template), data);
+          },
+          file: (name) => {
+            const path = files.get(name);
+            if (!path) throw new Error(`"${name}" is not declared in files or patches of recipe "${recipe.name}"`);
+            return path;
+          },
+          log: (message) => appendFileSync(io.log, `${message}\n`),
+          fetchSource: () => fetchRecipeSource(sourceEnv),
+          unpackSource: () => unpackRecipeSource(sourceEnv),
+          applyPatches: () => applyRecipePatches(sourceEnv),
+        };
+        await fn(ctx);
+      },
+    }, { jobs: options.jobs, signal });
+    publishDeploy(plan);
+    return summary;
+  } finally {
+    lock.release();
+  }
+}
+
+/** deploy/<machine>/<recipe> points at each recipe's deploy output (only when it changed). */
+function publishDeploy(plan: BuildPlan): void {
+  for (const node of plan.graph.order) {
+    if (node.id.step !== 'deploy') continue;
+    const out = entryOut(plan.layout, plan.signatures.get(node.key)!.signature);
+    if (!existsSync(out) || readdirSync(out).length === 0) continue;
+    const link = join(plan.layout.deploy, node.id.recipe);
+    const target = relative(plan.layout.deploy, out);
+    try {
+      if (lstatSync(link).isSymbolicLink() && readlinkSync(link) === target) continue;
+    } catch { /* not there yet */ }
+    mkdirSync(plan.layout.deploy, { recursive: true });
+    const temp = `${link}.tmp-${process.pid}`;
+    rmSync(temp, { force: true });
+    symlinkSync(target, temp);
+    renameSync(temp, link);
+  }
+}

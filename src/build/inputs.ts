@@ -1,0 +1,90 @@
+/** Collects each task's declared inputs into a manifest and signs it, dependencies first. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TaskGraph } from '../core/graph.ts';
+import { sha256, signManifest, type InputManifest } from '../core/hash.ts';
+import type { Recipe } from '../core/recipe.ts';
+import type { Step, TaskKey } from '../core/types.ts';
+import type { Project } from '../project/load.ts';
+import { pickMachine } from './machine-view.ts';
+import type { ToolVersions } from './tools.ts';
+import { hashTree } from './tree.ts';
+import { defaultSteps } from './steps.ts';
+import type { Machine } from '../machine/types.ts';
+
+export interface SignInputs {
+  readonly graph: TaskGraph;
+  readonly recipes: ReadonlyMap<string, Recipe>;
+  readonly machine: Machine;
+  readonly project: Project;
+  readonly tools: ToolVersions;
+  /** --src NAME=PATH */
+  readonly srcOverrides: ReadonlyMap<string, string>;
+  /** Where per-tree hash caches live. */
+  readonly treeCache: string;
+}
+
+export type Signatures = Map<TaskKey, { manifest: InputManifest; signature: string }>;
+
+export function localTreeOf(recipe: Recipe, srcOverrides: ReadonlyMap<string, string>): string | undefined {
+  const override = srcOverrides.get(recipe.name);
+  if (override) return override;
+  return recipe.source.type === 'local' ? join(recipe.dir, recipe.source.path) : undefined;
+}
+
+export function stepFunction(recipe: Recipe, step: Step) {
+  return recipe.tasks[step] ?? defaultSteps[step];
+}
+
+export function signGraph(inputs: SignInputs): Signatures {
+  const fileHashes = new Map<string, string>();
+  const hashFile = (path: string) => {
+    let hash = fileHashes.get(path);
+    if (hash === undefined) fileHashes.set(path, hash = sha256(readFileSync(path)));
+    return hash;
+  };
+  const sourceIds = new Map<string, string>();
+  const sourceId = (recipe: Recipe) => {
+    let id = sourceIds.get(recipe.name);
+    if (id !== undefined) return id;
+    const tree = localTreeOf(recipe, inputs.srcOverrides);
+    const source = recipe.source;
+    if (tree) id = `tree:${hashTree(tree, join(inputs.treeCache, `${sha256(tree).slice(0, 16)}.json`))}`;
+    else if (source.type === 'tarball') id = `sha256:${source.sha256}`;
+    else if (source.type === 'git') id = `git:${source.url}@${source.rev}`;
+    else id = 'none';
+    sourceIds.set(recipe.name, id);
+    return id;
+  };
+
+  const signatures: Signatures = new Map();
+  for (const node of inputs.graph.order) {
+    const recipe = inputs.recipes.get(node.id.recipe)!;
+    const step = node.id.step;
+    const fn = stepFunction(recipe, step);
+    const files: Record<string, string> = {};
+    const code: Record<string, string> = { step: fn ? sha256(fn.toString()) : 'none' };
+    let machine = null as InputManifest['machine'];
+    let vars = null as InputManifest['vars'];
+    const tools: Record<string, string> = {};
+    let version = '';
+    if (step === 'patch') for (const p of recipe.patches) files[p.name] = hashFile(p.path);
+    if (step === 'configure') {
+      version = recipe.version;
+      for (const f of recipe.files) files[f.name] = hashFile(f.path);
+      for (const t of recipe.templates) files[`templates/${t}`] = hashFile(inputs.project.templatePath(t));
+      recipe.codeFiles.forEach((file, i) => { code[i === 0 ? 'recipe' : `append${i}`] = hashFile(file); });
+      machine = pickMachine(inputs.machine, recipe.machineKeys);
+      vars = recipe.vars as InputManifest['vars'];
+      for (const tool of recipe.tools) tools[tool] = inputs.tools.version(tool);
+    }
+    const deps: Record<string, string> = {};
+    for (const need of node.needs) deps[need] = signatures.get(need)!.signature;
+    const manifest: InputManifest = {
+      task: node.key, version, source: step === 'fetch' ? sourceId(recipe) : '', files, machine, vars, code, tools, deps,
+    };
+    signatures.set(node.key, { manifest, signature: signManifest(manifest) });
+  }
+  inputs.tools.save();
+  return signatures;
+}
