@@ -12,7 +12,8 @@ import type { Project } from '../project/load.ts';
 import { localTreeOf, signGraph, stepFunction, type Signatures } from './inputs.ts';
 import { restrictMachine } from './machine-view.ts';
 import { ToolVersions } from './tools.ts';
-import { applyRecipePatches, downloadOf, fetchRecipeSource, unpackRecipeSource, type SourceEnv } from './source.ts';
+import { downloadOf } from './download.ts';
+import type { SourceEnv } from './source.ts';
 
 export interface BuildOptions {
   readonly buildDir: string;
@@ -34,13 +35,12 @@ export interface BuildPlan {
 
 export async function loadRecipesFor(project: Project, targets: readonly string[]): Promise<Map<string, Recipe>> {
   const recipes = new Map<string, Recipe>();
-  const pending = [...targets];
-  while (pending.length > 0) {
-    const name = pending.pop()!;
-    if (recipes.has(name)) continue;
-    const recipe = await project.loadRecipe(name);
-    recipes.set(name, recipe);
-    for (const dep of recipe.depends) pending.push(dep.recipe);
+  // Breadth first, each level's modules loaded concurrently.
+  let level = [...new Set(targets)];
+  while (level.length > 0) {
+    const loaded = await Promise.all(level.map((name) => project.loadRecipe(name)));
+    for (const recipe of loaded) recipes.set(recipe.name, recipe);
+    level = [...new Set(loaded.flatMap((r) => r.depends.map((d) => d.recipe)))].filter((n) => !recipes.has(n));
   }
   return recipes;
 }
@@ -76,6 +76,7 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
     killRecordedProcessGroups(groups);
     recordProcessGroupsIn(groups);
     const { renderTemplateFile } = await import('../render/index.ts');
+    const { applyRecipePatches, fetchRecipeSource, unpackRecipeSource } = await import('./source.ts');
     const { layout, recipes, signatures } = plan;
     const sigOf = (recipe: string, step: Step) => signatures.get(taskKey({ recipe, step }))?.signature;
     const outputsOf = (name: string): DepOutputs => {

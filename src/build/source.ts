@@ -3,7 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { dirname, join } from 'node:path';
 import type { Recipe } from '../core/recipe.ts';
 import { runProcess } from '../exec/index.ts';
-import { checkoutGit, fetchGit, gitMirrorPath } from '../fetch/git.ts';
+import { checkoutGit, fetchGit } from '../fetch/git.ts';
+import { gitMirrorPath } from './download.ts';
 import { downloadPath, fetchTarball, type FetchOptions } from '../fetch/store.ts';
 
 export interface SourceEnv {
@@ -14,15 +15,6 @@ export interface SourceEnv {
   readonly work: string;
   readonly log: string;
   readonly signal: AbortSignal;
-}
-
-/** Where the fetched source is, or undefined when it is a local tree or none. */
-export function downloadOf(recipe: Recipe, downloads: string, localTree: string | undefined): string | undefined {
-  if (localTree) return undefined;
-  const source = recipe.source;
-  if (source.type === 'tarball') return downloadPath(downloads, source);
-  if (source.type === 'git') return gitMirrorPath(downloads, source.url);
-  return undefined;
 }
 
 export async function fetchRecipeSource(env: SourceEnv): Promise<void> {

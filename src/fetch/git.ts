@@ -2,14 +2,9 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { JhError } from '../errors.ts';
-import { sha256 } from '../core/hash.ts';
+import { gitMirrorPath } from '../build/download.ts';
 import { runProcess } from '../exec/index.ts';
 import type { FetchOptions } from './store.ts';
-
-export function gitMirrorPath(downloads: string, url: string): string {
-  const name = basename(url.replace(/\/+$/, '')).replace(/\.git$/, '');
-  return join(downloads, 'git', `${name}-${sha256(url).slice(0, 12)}.git`);
-}
 
 async function hasCommit(repo: string, rev: string, log?: string): Promise<boolean> {
   try {
