@@ -64,6 +64,11 @@ export function resolveMachine(input: MachineInput, file: string, rootSystem?: S
   const cpus = [...Array(input.cpus).keys()];
   let system: SystemConfig;
   if (rootSystem) {
+    if (rootSystem.rootCell.cpus.length !== input.cpus) {
+      new Checker(file).fail('cpus', `${input.cpus}, but the root cell in ${input.rootCellFile} has ${rootSystem.rootCell.cpus.length} CPUs`,
+        `set cpus: ${rootSystem.rootCell.cpus.length} (the root config is the machine's own record of its CPUs)`);
+    }
+    if (rootSystem.arch !== input.arch) new Checker(file).fail('arch', `${input.arch}, but ${input.rootCellFile} is for ${rootSystem.arch}`, `set arch: '${rootSystem.arch}'`);
     system = rootSystem;
   } else {
     const root: Cell = { ...input.system!.rootCell, cpus };

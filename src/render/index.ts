@@ -1,6 +1,7 @@
 /** The only place that imports handlebars: strict (a missing value is an error), no HTML escaping. */
 import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { JhError } from '../errors.ts';
 
 const hb = Handlebars.create();
@@ -10,7 +11,17 @@ hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
+const partialDirs = new Set<string>();
+
+/** Templates named *.hbs beside `path` are available to it as partials ({{> name}}). */
 export function renderTemplateFile(path: string, data: unknown): string {
+  const dir = dirname(path);
+  if (!partialDirs.has(dir)) {
+    partialDirs.add(dir);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.hbs'))) {
+      hb.registerPartial(basename(file, '.hbs'), readFileSync(join(dir, file), 'utf8'));
+    }
+  }
   let template = compiled.get(path);
   if (!template) {
     template = hb.compile(readFileSync(path, 'utf8'), { strict: true, noEscape: true });

@@ -1,0 +1,112 @@
+/**
+ * NXP i.MX8M Mini EVK (2 GiB), values from Jailhouse's configs/arm64/imx8mm*.c. Upstream's
+ * linux-demo RAM (0x93c00000, 0x24000000) covers inmate-demo's RAM at 0xb3c00000; here the
+ * linux-demo RAM ends below it (size 0x20000000) so that both cells can run at once, and
+ * inmate-demo's IVSHMEM device says 3 peers like the root's (upstream: 1, with dev_id 1).
+ */
+import { cellDefaults, defineMachine, mem, pciDevice } from '../src/index.ts';
+
+export default defineMachine({
+  name: 'imx8mm-evk',
+  summary: 'NXP i.MX8M Mini EVK, GICv3, UART2, 2 GiB',
+  arch: 'arm64',
+  crossCompile: 'aarch64-linux-gnu-',
+  crossPackage: 'gcc-aarch64-linux-gnu',
+  cpus: 4,
+  ram: [{ base: 0x40000000, size: 0x80000000 }],
+  reservation: 'devicetree',
+  rootConsole: ['console=ttymxc1,115200'],
+  rootCmdline: ['clk_ignore_unused', 'root=/dev/mmcblk2p2', 'rootwait', 'rw'],
+  system: {
+    arch: 'arm64', flags: 1,
+    hypervisorMemory: { phys: 0xb7c00000, virt: 0, size: 0x400000, flags: 0 },
+    debugConsole: { address: 0x30890000, size: 0x1000, type: 8, flags: 3, divider: 0, gateNr: 0, clockReg: 0 },
+    platform: {pciMmconfigBase: 0xbb800000,pciMmconfigEndBus: 0,pciIsVirtual: 1,pciDomain: 1,iommuUnits: [],arm: {maintenanceIrq: 0x19,gicVersion: 3,gicdBase: 0x38800000,giccBase: 0,gichBase: 0,gicvBase: 0,gicrBase: 0x38880000}},
+    rootCell: cellDefaults({
+      name: "imx8mm",
+      vpciIrqBase: 0x33,
+      memory: [
+        mem(0xbba00000, 0x1000, 'R'),
+        mem(0xbba01000, 0x9000, 'R W'),
+        mem(0xbba0a000, 0x2000, 'R W'),
+        mem(0xbba0c000, 0x2000, 'R'),
+        mem(0xbba0e000, 0x2000, 'R'),
+        mem(0xbbb00000, 0x1000, 'R ROOTSHARED'),
+        mem(0, 0, ''),
+        mem(0xbbb01000, 0x7f000, 'R W ROOTSHARED'),
+        mem(0xbbb80000, 0x7f000, 'R ROOTSHARED'),
+        mem(0, 0x38800000, 'R W IO'),
+        mem(0x40000000, 0x73c00000, 'R W X'),
+        mem(0xb3c00000, 0x4000000, 'R W X'),
+        mem(0xb8000000, 0x3700000, 'R W X'),
+        mem(0xbb700000, 0x100000, 'R W X'),
+        mem(0xbbc00000, 0x2400000, 'R W X'),
+        mem(0xbe000000, 0x2000000, 'R W'),
+      ],
+      irqchips: [{ address: 0x38800000, id: 0, pinBase: 32, pinBitmap: [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff] }, { address: 0x38800000, id: 0, pinBase: 160, pinBitmap: [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff] }, { address: 0x38800000, id: 0, pinBase: 288, pinBitmap: [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff] }],
+      pciDevices: [
+        pciDevice({ type: 3, domain: 1, bdf: 0, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemPeers: 3 }),
+        pciDevice({ type: 3, domain: 1, bdf: 8, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemRegionsStart: 5, shmemPeers: 2, shmemProtocol: 1 }),
+      ],
+    }),
+  },
+  cells: [
+    {
+      ...cellDefaults({
+        name: "inmate-demo",
+        flags: 1,
+        vpciIrqBase: 0x4c,
+        console: { address: 0x30890000, size: 0, type: 8, flags: 3, divider: 0, gateNr: 0, clockReg: 0 },
+        memory: [
+          mem(0xbba00000, 0x1000, 'R ROOTSHARED'),
+          mem(0xbba01000, 0x9000, 'R W ROOTSHARED'),
+          mem(0xbba0a000, 0x2000, 'R ROOTSHARED'),
+          mem(0xbba0c000, 0x2000, 'R W ROOTSHARED'),
+          mem(0xbba0e000, 0x2000, 'R ROOTSHARED'),
+          mem(0x30890000, 0x1000, 'R W IO ROOTSHARED'),
+          mem(0xb3c00000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
+          mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x80000000 }),
+        ],
+        irqchips: [{ address: 0x38800000, id: 0, pinBase: 96, pinBitmap: [0x1000, 0, 0, 0] }],
+        pciDevices: [
+          pciDevice({ type: 3, domain: 1, bdf: 0, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemDevId: 1, shmemPeers: 3 }),
+        ],
+      }),
+      cpus: 1,
+      inmate: 'gic-demo.bin',
+    },
+    {
+      ...cellDefaults({
+        name: 'linux-demo',
+        flags: 1,
+        vpciIrqBase: 0x4a,
+        memory: [
+          mem(0xbba00000, 0x1000, 'R ROOTSHARED'),
+          mem(0xbba01000, 0x9000, 'R W ROOTSHARED'),
+          mem(0xbba0a000, 0x2000, 'R ROOTSHARED'),
+          mem(0xbba0c000, 0x2000, 'R ROOTSHARED'),
+          mem(0xbba0e000, 0x2000, 'R W ROOTSHARED'),
+          mem(0xbbb00000, 0x1000, 'R ROOTSHARED'),
+          mem(0, 0, ''),
+          mem(0xbbb01000, 0x7f000, 'R ROOTSHARED'),
+          mem(0xbbb80000, 0x7f000, 'R W ROOTSHARED'),
+          mem(0x30890000, 0x1000, 'R W IO ROOTSHARED'),
+          mem(0x30a60000, 0x1000, 'R W IO'),
+          mem(0x30b60000, 0x10000, 'R W IO'),
+          mem(0xbb700000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
+          mem(0x93c00000, 0x20000000, 'R W X DMA LOADABLE'),
+          mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x80000000 }),
+        ],
+        irqchips: [{ address: 0x38800000, id: 0, pinBase: 32, pinBitmap: [0x21000000, 0, 0, 0] }, { address: 0x38800000, id: 0, pinBase: 96, pinBitmap: [0x3c00, 0, 0, 0] }],
+        pciDevices: [
+          pciDevice({ type: 3, domain: 1, bdf: 0, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemDevId: 2, shmemPeers: 3 }),
+          pciDevice({ type: 3, domain: 1, bdf: 8, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemRegionsStart: 5, shmemDevId: 1, shmemPeers: 2, shmemProtocol: 1 }),
+        ],
+      }),
+      cpus: 2,
+      linux: { cmdline: 'clk_ignore_unused console=ttymxc3,115200 earlycon=ec_imx6q,0x30890000,115200 root=/dev/mmcblk2p2 rootwait rw', dtb: 'inmate-imx8mm-evk.dtb' },
+    },
+  ],
+  kernel: { base: 'defconfig', fragments: ['fragments/jailhouse-root.config'], image: 'Image', dtbs: ['freescale/imx8mm-evk.dtb'] },
+  boot: 'uboot-imx',
+});

@@ -1,0 +1,50 @@
+/**
+ * A PC (x86 hardware). The root config is the target's own: run `jailhouse config create
+ * --mem-hv 6M --mem-inmates 60M pc-root.cell` on it and point rootCellFile at the result (a layer
+ * can override this machine). The sample is a 4-CPU, 1 GiB PC with the hypervisor and inmates at
+ * 0x3b000000 (0x4200000 bytes), the seed user's layout. jhbuild adds the cells and the cmdline.
+ */
+import { CELL_FLAGS, cellDefaults, commRegion, consoles, defineMachine, mem, ram } from '../src/index.ts';
+
+export default defineMachine({
+  name: 'pc',
+  summary: 'x86 PC with VT-x/VT-d; root config from `jailhouse config create`',
+  arch: 'x86',
+  crossCompile: 'x86_64-linux-gnu-',
+  crossPackage: 'gcc-x86-64-linux-gnu',
+  cpus: 4,
+  ram: [{ base: 0, size: 0x40000000 }],
+  reservation: 'memmap',
+  intelIommuOff: true,
+  rootConsole: ['console=ttyS1,115200'],
+  rootCellFile: 'pc/sample-root.cell',
+  cells: [
+    {
+      ...cellDefaults({
+        name: 'apic-demo',
+        flags: CELL_FLAGS.VIRTUAL_CONSOLE_PERMITTED,
+        console: consoles.uart8250Pio(0x3f8, { size: 0 }),
+        memory: [ram(0x3b600000, 0x100000, { virt: 0, loadable: true }), commRegion(0x100000)],
+        pio: [{ base: 0x2f8, length: 8 }, { base: 0x3f8, length: 8 }, { base: 0xe010, length: 8 }],
+      }),
+      cpus: 1,
+      inmate: 'apic-demo.bin',
+    },
+    {
+      ...cellDefaults({
+        name: 'linux-x86-demo',
+        flags: CELL_FLAGS.PASSIVE_COMMREG | CELL_FLAGS.VIRTUAL_CONSOLE_PERMITTED,
+        memory: [
+          mem(0x3b700000, 0x100000, 'R W X DMA LOADABLE', { virt: 0, comment: 'RAM (loader)' }),
+          commRegion(0x100000),
+          mem(0x3b800000, 0x3a00000, 'R W X DMA LOADABLE', { virt: 0x200000, comment: 'RAM (kernel)' }),
+        ],
+        pio: [{ base: 0x2f8, length: 8 }, { base: 0x3f8, length: 8 }, { base: 0xe010, length: 8 }],
+      }),
+      cpus: 2,
+      linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1' },
+    },
+  ],
+  kernel: { base: 'defconfig', fragments: ['fragments/jailhouse-root-x86.config'], image: 'bzImage', dtbs: [] },
+  boot: 'grub-efi',
+});

@@ -1,0 +1,97 @@
+/**
+ * QEMU arm64 virt (GICv3, virtualization=on), values from Jailhouse's configs/arm64/qemu-arm64*.c.
+ * RAM 0x40000000/1 GiB; the root kernel gets mem=768M; cells live above it.
+ */
+import {
+  CELL_FLAGS, SYS_FLAGS, bdf, cellDefaults, commRegion, consoles, defineMachine, gic, irqBitmap, ivshmemDevice,
+  ivshmemNetRegions, ivshmemSharedRegions, mem, mmio, ram,
+} from '../src/index.ts';
+
+const UART = 0x09000000;
+const GICD = 0x08000000;
+const DEMO_SHMEM = 0x7faf0000;
+const NET_SHMEM = 0x7fb00000;
+
+export default defineMachine({
+  name: 'qemu-arm64',
+  summary: 'QEMU arm64 virt machine, GICv3, PL011, 1 GiB',
+  arch: 'arm64',
+  crossCompile: 'aarch64-linux-gnu-',
+  crossPackage: 'gcc-aarch64-linux-gnu',
+  cpus: 4,
+  ram: [{ base: 0x40000000, size: 0x40000000 }],
+  reservation: 'mem',
+  rootConsole: ['console=ttyAMA0'],
+  system: {
+    arch: 'arm64',
+    flags: SYS_FLAGS.VIRTUAL_DEBUG_CONSOLE,
+    hypervisorMemory: { phys: 0x7fc00000, virt: 0, size: 0x00400000, flags: 0 },
+    debugConsole: consoles.pl011(UART, { size: 0x1000 }),
+    platform: {
+      pciMmconfigBase: 0x08e00000, pciMmconfigEndBus: 0, pciIsVirtual: 1, pciDomain: 1, iommuUnits: [],
+      arm: { gicVersion: 3, gicdBase: GICD, gicrBase: 0x080a0000, giccBase: 0, gichBase: 0, gicvBase: 0, maintenanceIrq: 25 },
+    },
+    rootCell: cellDefaults({
+      name: 'qemu-arm64',
+      vpciIrqBase: 128 - 32,
+      memory: [
+        ...ivshmemSharedRegions(DEMO_SHMEM, 0, { peers: 3, rootShared: false }),
+        ...ivshmemNetRegions(NET_SHMEM, 0),
+        mmio(0x09000000, 0x37000000, 'MMIO (permissive)'),
+        ram(0x40000000, 0x3fa10000),
+        mmio(0x4010000000, 0x10000000, '"physical" PCI ECAM'),
+      ],
+      irqchips: [gic(GICD, [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff])],
+      pciDevices: [
+        ivshmemDevice({ domain: 1, bdf: bdf(0, 0), regionsStart: 0, devId: 0, peers: 3, comment: 'IVSHMEM 0001:00:00.0 (demo)' }),
+        ivshmemDevice({ domain: 1, bdf: bdf(0, 1), regionsStart: 5, devId: 0, peers: 2, protocol: 'VETH', comment: 'IVSHMEM 0001:00:01.0 (networking)' }),
+      ],
+    }),
+  },
+  cells: [
+    {
+      ...cellDefaults({
+        name: 'inmate-demo',
+        flags: CELL_FLAGS.PASSIVE_COMMREG,
+        vpciIrqBase: 144 - 32,
+        console: consoles.pl011(UART),
+        memory: [
+          ...ivshmemSharedRegions(DEMO_SHMEM, 1, { peers: 3, rootShared: true }),
+          mmio(UART, 0x1000, 'UART', 'ROOTSHARED'),
+          ram(0x7fa00000, 0x00010000, { virt: 0, loadable: true }),
+          commRegion(),
+        ],
+        irqchips: [gic(GICD, irqBitmap(32, [144]))],
+        pciDevices: [ivshmemDevice({ domain: 1, bdf: bdf(0, 0), regionsStart: 0, devId: 1, peers: 3, comment: 'IVSHMEM (demo)' })],
+      }),
+      cpus: 1,
+      inmate: 'gic-demo.bin',
+    },
+    {
+      ...cellDefaults({
+        name: 'linux-demo',
+        flags: CELL_FLAGS.PASSIVE_COMMREG | CELL_FLAGS.VIRTUAL_CONSOLE_PERMITTED,
+        vpciIrqBase: 140 - 32,
+        console: consoles.pl011(UART),
+        memory: [
+          ...ivshmemSharedRegions(DEMO_SHMEM, 2, { peers: 3, rootShared: true }),
+          ...ivshmemNetRegions(NET_SHMEM, 1),
+          mmio(UART, 0x1000, 'UART', 'ROOTSHARED'),
+          ram(0x7f900000, 0x00010000, { virt: 0, loadable: true, comment: 'RAM (loader)' }),
+          mem(0x70000000, 0x08000000, 'R W X DMA LOADABLE', { comment: 'RAM (kernel)' }),
+          commRegion(),
+        ],
+        irqchips: [gic(GICD, irqBitmap(32, [33, 140, 141]))],
+        pciDevices: [
+          ivshmemDevice({ domain: 1, bdf: bdf(0, 0), regionsStart: 0, devId: 2, peers: 3, comment: 'IVSHMEM (demo)' }),
+          ivshmemDevice({ domain: 0, bdf: bdf(0, 1), regionsStart: 5, devId: 1, peers: 2, protocol: 'VETH', comment: 'IVSHMEM (networking)' }),
+        ],
+      }),
+      cpus: 2,
+      linux: { cmdline: 'console=ttyAMA0 ip=192.168.19.2', dtb: 'inmate-qemu-arm64.dtb' },
+    },
+  ],
+  kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/qemu-arm64.config'], image: 'Image', dtbs: [] },
+  qemu: { binary: 'qemu-system-aarch64', machine: 'virt,gic-version=3,virtualization=on,its=off', cpu: 'cortex-a57' },
+  boot: 'qemu',
+});

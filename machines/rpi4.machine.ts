@@ -1,0 +1,107 @@
+/**
+ * Raspberry Pi 4 (4 GiB), values from Jailhouse's configs/arm64/rpi4*.c. The root kernel is told
+ * to leave the Jailhouse area alone by a device-tree reservation, not by the cmdline.
+ */
+import { cellDefaults, defineMachine, mem, pciDevice } from '../src/index.ts';
+
+export default defineMachine({
+  name: 'rpi4',
+  summary: 'Raspberry Pi 4 Model B, GICv2, mini UART, 4 GiB',
+  arch: 'arm64',
+  crossCompile: 'aarch64-linux-gnu-',
+  crossPackage: 'gcc-aarch64-linux-gnu',
+  cpus: 4,
+  ram: [{ base: 0, size: 0x3b400000 }, { base: 0x40000000, size: 0xbc000000 }, { base: 0x100000000, size: 0x100000000 }],
+  reservation: 'devicetree',
+  rootConsole: ['console=ttyS0,115200'],
+  rootCmdline: ['root=/dev/mmcblk0p2', 'rootwait'],
+  system: {
+    arch: 'arm64', flags: 1,
+    hypervisorMemory: { phys: 0x1fc00000, virt: 0, size: 0x400000, flags: 0 },
+    debugConsole: { address: 0xfe215040, size: 0x40, type: 2, flags: 3, divider: 0, gateNr: 0, clockReg: 0 },
+    platform: {pciMmconfigBase: 0xff900000,pciMmconfigEndBus: 0,pciIsVirtual: 1,pciDomain: 1,iommuUnits: [],arm: {maintenanceIrq: 0x19,gicVersion: 2,gicdBase: 0xff841000,giccBase: 0xff842000,gichBase: 0xff844000,gicvBase: 0xff846000,gicrBase: 0}},
+    rootCell: cellDefaults({
+      name: "Raspberry-Pi4",
+      vpciIrqBase: 0x96,
+      memory: [
+        mem(0x1faf0000, 0x1000, 'R'),
+        mem(0x1faf1000, 0x9000, 'R W'),
+        mem(0x1fafa000, 0x2000, 'R W'),
+        mem(0x1fafc000, 0x2000, 'R'),
+        mem(0x1fafe000, 0x2000, 'R'),
+        mem(0x1fb00000, 0x1000, 'R ROOTSHARED'),
+        mem(0, 0, ''),
+        mem(0x1fb01000, 0x7f000, 'R W ROOTSHARED'),
+        mem(0x1fb80000, 0x7f000, 'R ROOTSHARED'),
+        mem(0xfd500000, 0x1b00000, 'R W IO'),
+        mem(0x600000000, 0x4000000, 'R W IO'),
+        mem(0, 0x1fa10000, 'R W X'),
+        mem(0x20000000, 0xdc000000, 'R W X'),
+        mem(0x100000000, 0x100000000, 'R W X'),
+      ],
+      irqchips: [{ address: 0xff841000, id: 0, pinBase: 32, pinBitmap: [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff] }, { address: 0xff841000, id: 0, pinBase: 160, pinBitmap: [0xffffffff, 0xffffffff, 0, 0] }],
+      pciDevices: [
+        pciDevice({ type: 3, domain: 1, bdf: 0, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemPeers: 3 }),
+        pciDevice({ type: 3, domain: 1, bdf: 8, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemRegionsStart: 5, shmemPeers: 2, shmemProtocol: 1 }),
+      ],
+    }),
+  },
+  cells: [
+    {
+      ...cellDefaults({
+        name: "inmate-demo",
+        flags: 1,
+        vpciIrqBase: 0x98,
+        console: { address: 0xfe215040, size: 0, type: 2, flags: 3, divider: 0, gateNr: 0, clockReg: 0 },
+        memory: [
+          mem(0x1faf0000, 0x1000, 'R ROOTSHARED'),
+          mem(0x1faf1000, 0x9000, 'R W ROOTSHARED'),
+          mem(0x1fafa000, 0x2000, 'R ROOTSHARED'),
+          mem(0x1fafc000, 0x2000, 'R W ROOTSHARED'),
+          mem(0x1fafe000, 0x2000, 'R ROOTSHARED'),
+          mem(0xfe215040, 0x40, 'R W IO ROOTSHARED IO_8 IO_32'),
+          mem(0x1fa00000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
+          mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x80000000 }),
+        ],
+        irqchips: [{ address: 0xff841000, id: 0, pinBase: 160, pinBitmap: [0x1000000, 0, 0, 0] }],
+        pciDevices: [
+          pciDevice({ type: 3, domain: 1, bdf: 0, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemDevId: 1, shmemPeers: 3 }),
+        ],
+      }),
+      cpus: 1,
+      inmate: 'gic-demo.bin',
+    },
+    {
+      ...cellDefaults({
+        name: 'linux-demo',
+        flags: 0x40000001,
+        vpciIrqBase: 0x99,
+        console: { address: 0xfe215040, size: 0, type: 2, flags: 3, divider: 0, gateNr: 0, clockReg: 0 },
+        memory: [
+          mem(0x1faf0000, 0x1000, 'R ROOTSHARED'),
+          mem(0x1faf1000, 0x9000, 'R W ROOTSHARED'),
+          mem(0x1fafa000, 0x2000, 'R ROOTSHARED'),
+          mem(0x1fafc000, 0x2000, 'R ROOTSHARED'),
+          mem(0x1fafe000, 0x2000, 'R W ROOTSHARED'),
+          mem(0x1fb00000, 0x1000, 'R ROOTSHARED'),
+          mem(0, 0, ''),
+          mem(0x1fb01000, 0x7f000, 'R ROOTSHARED'),
+          mem(0x1fb80000, 0x7f000, 'R W ROOTSHARED'),
+          mem(0xfe215040, 0x40, 'R W IO ROOTSHARED IO_8 IO_32'),
+          mem(0x1f900000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
+          mem(0x10000000, 0x8000000, 'R W X DMA LOADABLE'),
+          mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x80000000 }),
+        ],
+        irqchips: [{ address: 0xff841000, id: 0, pinBase: 32, pinBitmap: [0, 0, 0x20000000, 0] }, { address: 0xff841000, id: 0, pinBase: 160, pinBitmap: [0x6000000, 0, 0, 0] }],
+        pciDevices: [
+          pciDevice({ type: 3, domain: 1, bdf: 0, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemDevId: 2, shmemPeers: 3 }),
+          pciDevice({ type: 3, bdf: 8, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemRegionsStart: 5, shmemDevId: 1, shmemPeers: 2, shmemProtocol: 1 }),
+        ],
+      }),
+      cpus: 2,
+      linux: { cmdline: 'console=ttyS0,115200 ip=192.168.19.2', dtb: 'inmate-rpi4.dtb' },
+    },
+  ],
+  kernel: { base: 'defconfig', fragments: ['fragments/jailhouse-root.config'], image: 'Image', dtbs: ['broadcom/bcm2711-rpi-4-b.dtb'] },
+  boot: 'rpi-firmware',
+});
