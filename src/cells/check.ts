@@ -225,7 +225,7 @@ function checkIvshmemPeers(cells: readonly Cell[], add: (f: Finding) => void): v
       const base = { cell: e.cell.name, hint: `make every endpoint of IVSHMEM bdf ${hex(bdf)} agree with ${where(first)}` };
       if (e.peers !== first.peers) add({ ...base, code: 'E_IVSHMEM_PEER_COUNT', message: `IVSHMEM bdf ${hex(bdf)}: ${where(e)} has ${e.peers} peers, ${where(first)} has ${first.peers}` });
       if (!protocolsPair(e.protocol, first.protocol)) add({ ...base, code: 'E_IVSHMEM_PROTOCOL', message: `IVSHMEM bdf ${hex(bdf)}: ${where(e)} speaks protocol ${hex(e.protocol)}, ${where(first)} ${hex(first.protocol)}` });
-      if (layout(e) !== layout(first)) add({ ...base, code: 'E_IVSHMEM_LAYOUT', message: `IVSHMEM bdf ${hex(bdf)}: ${where(e)} maps regions ${layout(e)}, ${where(first)} maps ${layout(first)}` });
+      if (e.peers === first.peers && layout(e) !== layout(first)) add({ ...base, code: 'E_IVSHMEM_LAYOUT', message: `IVSHMEM bdf ${hex(bdf)}: ${where(e)} maps regions ${layout(e)}, ${where(first)} maps ${layout(first)}` });
       const dup = ids.get(e.devId);
       if (dup) add({ ...base, code: 'E_IVSHMEM_DEV_ID', message: `IVSHMEM bdf ${hex(bdf)}: ${where(e)} and ${where(dup)} both use dev_id ${e.devId}`, hint: 'give each peer its own dev_id (0 is the root cell)' });
       ids.set(e.devId, e);

@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/explain.ts')).default,
   clean: async () => (await import('./commands/clean.ts')).default,
   doctor: async () => (await import('./commands/doctor.ts')).default,
+  cells: async () => (await import('./commands/cells.ts')).default,
+  cmdline: async () => (await import('./commands/cmdline.ts')).default,
 };
 
 function version(): string {

@@ -1,0 +1,2 @@
+export { runCli, startCli, jsonEvents, ranTasks, repoRoot } from './cli.ts';
+export { tempDir, write } from './fixture.ts';
