@@ -86,7 +86,9 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
         dest: install ? entryOut(layout, install) : join(layout.work(name), 'dest-not-built'),
         deploy: deploy ? entryOut(layout, deploy) : join(layout.work(name), 'deploy-not-built'),
         build: join(layout.work(name), 'build'),
+        src: join(layout.work(name), 'src'),
         version: recipes.get(name)!.version,
+        signatures: { install: install ?? '', deploy: deploy ?? '' },
       };
     };
     const summary = await runBuild(plan.tasks, layout, {

@@ -77,6 +77,8 @@ export function signGraph(inputs: SignInputs): Signatures {
       machine = pickMachine(inputs.machine, recipe.machineKeys);
       vars = recipe.vars as InputManifest['vars'];
       for (const tool of recipe.tools) tools[tool] = inputs.tools.version(tool);
+      // A recipe that reads the cross prefix builds with that compiler.
+      if (recipe.machineKeys.includes('crossCompile')) tools.crossgcc = inputs.tools.version(`${inputs.machine.crossCompile}gcc`);
     }
     const deps: Record<string, string> = {};
     for (const need of node.needs) deps[need] = signatures.get(need)!.signature;

@@ -97,10 +97,17 @@ export function parseBuildOptions(project: Project, values: Values): BuildOption
 
 /** load -> plan -> run -> report, shared by build, fetch and image. Returns the exit code. */
 export async function buildTargets(targets: string[], values: Values, signal: AbortSignal, command: string,
-  lastStep: Step = 'deploy', before?: (project: Project, machine: Machine) => Promise<void>): Promise<{ code: number; plan?: BuildPlan }> {
+  lastStep: Step = 'deploy'): Promise<{ code: number; plan?: BuildPlan }> {
   const project = await openProject(values);
   const machine = await loadMachine(project, values);
-  if (before) await before(project, machine);
+  // A system that cannot work is refused before anything is fetched or compiled.
+  const { checkMachine } = await import('../cells/machine-cells.ts');
+  const findings = checkMachine(machine);
+  if (findings.length > 0) {
+    const { formatFinding } = await import('../cells/check.ts');
+    throw new JhError('E_CELL_CHECK', `machine ${machine.name}: ${findings.length} cell config problem(s); nothing was built`, {
+      file: machine.file, details: findings.map(formatFinding).flatMap((f) => f.split('\n')), hint: 'fix the machine description (jhbuild cells check shows the same)' });
+  }
   const options = parseBuildOptions(project, values);
   const plan = await planBuild(project, machine, targets, options, lastStep);
   if (values['dry-run']) {

@@ -8,6 +8,8 @@ import { globalOptions, packageRoot, type Command, type OptionSpec } from './com
 
 const commands: Record<string, () => Promise<Command>> = {
   build: async () => (await import('./commands/build.ts')).default,
+  image: async () => (await import('./commands/image.ts')).default,
+  run: async () => (await import('./commands/run.ts')).default,
   fetch: async () => (await import('./commands/fetch.ts')).default,
   graph: async () => (await import('./commands/graph.ts')).default,
   show: async () => (await import('./commands/show.ts')).default,

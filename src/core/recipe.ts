@@ -15,7 +15,11 @@ export interface DepOutputs {
   readonly deploy: string;
   /** Its work build folder (e.g. a kernel's O= tree, used as KDIR). */
   readonly build: string;
+  /** Its unpacked, patched source tree. */
+  readonly src: string;
   readonly version: string;
+  /** Signatures of the tasks that made dest and deploy (for manifests). */
+  readonly signatures: { readonly install: string; readonly deploy: string };
 }
 
 export interface TaskContext {

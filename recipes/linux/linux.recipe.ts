@@ -1,0 +1,25 @@
+/**
+ * The root (and guest) kernel. The source is Debian's orig tarball of 6.1 (pinned by the sha256
+ * computed here; `apt-get source --download-only linux=6.1.170-3` yields the same file), or any
+ * 6.1 tree with --src linux=PATH (e.g. Debian's linux-source-6.1). The patches export what the
+ * Jailhouse driver links against and let it run the hypervisor from ioremapped memory.
+ */
+import { defineRecipe, tarball } from '../../src/index.ts';
+import { linuxKernel } from '../../src/kinds/kconfig.ts';
+
+export default defineRecipe({
+  name: 'linux',
+  version: '6.1.170',
+  license: 'GPL-2.0-only',
+  summary: 'Linux kernel for the Jailhouse root cell',
+  source: tarball({
+    url: 'http://deb.debian.org/debian/pool/main/l/linux/linux_6.1.170.orig.tar.xz',
+    sha256: 'd97c2b2683633677fa1f41bf5cc58cfac7664b84ca885ce6546d40fee87ba7fe',
+  }),
+  patches: [
+    'patches/6.1/0001-mm-vmalloc-export-for-jailhouse.patch',
+    'patches/6.1/0002-arm64-export-hyp-stub-vectors.patch',
+  ],
+  files: ['fragments/jailhouse-root.config', 'fragments/qemu-arm64.config', 'fragments/jailhouse-root-x86.config'],
+  kind: linuxKernel(),
+});

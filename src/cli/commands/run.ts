@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JhError } from '../../errors.ts';
+import { buildLayout } from '../../core/layout.ts';
+import { whichSync } from '../../build/tools.ts';
+import { qemuArgv } from '../../qemu/argv.ts';
+import { runInteractive, runScripted } from '../../qemu/runner.ts';
+import { buildDirOf, loadMachine, machineOption, openProject, type Command } from '../common.ts';
+
+const DEMO_EXPECT = ['Activating hypervisor', 'Created cell "inmate-demo"', 'Timer fired'];
+
+function regex(text: string, option: string): RegExp {
+  try { return new RegExp(text); } catch (error) {
+    throw new JhError('E_USAGE', `${option} ${text}: ${(error as Error).message}`, { hint: 'give a JavaScript regular expression' });
+  }
+}
+
+const command: Command = {
+  summary: "boot a machine's image under QEMU (interactive, or scripted with --expect/--fail/--timeout/--demo)",
+  usage: 'run qemu [--machine M] [--expect RE]... [--fail RE]... [--timeout S] [--demo] [-- QEMU ARGS]',
+  options: {
+    ...machineOption,
+    expect: { type: 'string', multiple: true, description: 'wait for this console pattern (repeatable, in order)', placeholder: 'RE' },
+    fail: { type: 'string', multiple: true, description: 'stop with an error when this pattern appears (repeatable)', placeholder: 'RE' },
+    timeout: { type: 'string', description: 'seconds before giving up (scripted runs; default 300)', placeholder: 'S' },
+    demo: { type: 'boolean', description: 'enable Jailhouse and start the inmate demo, expect its console strings' },
+  },
+  async run(args, values, signal) {
+    const [what, ...extra] = args;
+    if (what !== 'qemu') throw new JhError('E_USAGE', `run ${what ?? ''}: only "run qemu" exists`, { hint: this.usage });
+    const project = await openProject(values);
+    const machine = await loadMachine(project, values);
+    const image = join(buildLayout(buildDirOf(project, values), machine.name).deploy, 'image');
+    if (!existsSync(join(image, 'manifest.json'))) {
+      throw new JhError('E_IMAGE_MISSING', `no image for ${machine.name} in ${image}`, { hint: `build it first: jhbuild image --machine ${machine.name}` });
+    }
+    const cmdline = readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/);
+    const argv = qemuArgv(machine, { kernel: join(image, machine.kernel.image), initrd: join(image, 'initrd.cpio.gz'),
+      cmdline: values.demo ? [...cmdline, 'jhbuild.demo=1'] : cmdline }, extra);
+    if (!whichSync(argv[0]!)) {
+      throw new JhError('E_TOOL_MISSING', `${argv[0]} is not installed`, { hint: `apt-get install ${argv[0] === 'qemu-system-x86_64' ? 'qemu-system-x86' : 'qemu-system-arm'} (or jhbuild doctor --install)` });
+    }
+    const expect = [...((values.expect as string[] | undefined) ?? []).map((e) => regex(e, '--expect')), ...(values.demo ? DEMO_EXPECT.map((s) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))) : [])];
+    const fail = ((values.fail as string[] | undefined) ?? []).map((f) => regex(f, '--fail'));
+    if (values.demo) fail.push(/jhbuild-demo: FAILED/);
+    const scripted = expect.length > 0 || fail.length > 0 || values.timeout !== undefined;
+    if (!scripted) return runInteractive(argv, signal);
+    const timeoutSeconds = values.timeout === undefined ? 300 : Number(values.timeout);
+    if (!(timeoutSeconds > 0)) throw new JhError('E_USAGE', `--timeout ${String(values.timeout)}: expected seconds > 0`, { hint: 'e.g. --timeout 120' });
+    const log = join(buildDirOf(project, values), 'logs', `qemu-${machine.name}.log`);
+    process.stderr.write(`$ ${argv.join(' ')}\n`);
+    const result = await runScripted(argv, { expect, fail, timeoutSeconds, log, signal, echo: !values.json });
+    if (values.json) process.stdout.write(`${JSON.stringify({ ...result, log })}\n`);
+    if (result.ok) {
+      if (!values.json) process.stderr.write(`\njhbuild: every expectation met (${result.matched.length}); console log ${log}\n`);
+      return 0;
+    }
+    if (!values.json) process.stderr.write(`\njhbuild: ${result.reason}\n  console log: ${log}\n  last lines:\n${result.tail.map((l) => `  | ${l}`).join('\n')}\n`);
+    return signal.aborted ? 130 : 2;
+  },
+};
+export default command;

@@ -1,0 +1,70 @@
+/**
+ * The kconfig kind (Linux): base config + fragments merged, built out of tree with the machine's
+ * cross prefix. Like Buildroot's kconfig packages, a recipe using it is mostly data.
+ */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Kind, TaskContext } from '../core/recipe.ts';
+
+export const kernelArch = (arch: string) => (arch === 'x86' ? 'x86' : arch);
+
+function makeArgs(ctx: TaskContext): string[] {
+  return ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, `ARCH=${kernelArch(ctx.machine.arch)}`, `CROSS_COMPILE=${ctx.machine.crossCompile}`];
+}
+
+/** `CONFIG_X=y` / `# CONFIG_X is not set` lines of a fragment, as name -> value ('n' for not set). */
+export function parseConfig(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const set = /^(CONFIG_\w+)=(.*)$/.exec(line);
+    if (set) values.set(set[1]!, set[2]!);
+    const unset = /^# (CONFIG_\w+) is not set$/.exec(line);
+    if (unset) values.set(unset[1]!, 'n');
+  }
+  return values;
+}
+
+export function linuxKernel(): Kind {
+  return {
+    name: 'kconfig',
+    machineKeys: ['arch', 'crossCompile', 'kernel'],
+    tools: ['make', 'gcc', 'bc', 'flex', 'bison'],
+    tasks: {
+      async configure(ctx) {
+        const kernel = ctx.machine.kernel;
+        await ctx.exec('make', [...makeArgs(ctx), kernel.base]);
+        const fragments = kernel.fragments.map((f) => ctx.file(f));
+        if (fragments.length > 0) {
+          await ctx.exec(join(ctx.dirs.src, 'scripts/kconfig/merge_config.sh'), ['-m', '-O', ctx.dirs.build, join(ctx.dirs.build, '.config'), ...fragments], { cwd: ctx.dirs.src });
+          await ctx.exec('make', [...makeArgs(ctx), 'olddefconfig']);
+        }
+        // Like Yocto's config audit: a fragment value that did not survive olddefconfig is an error.
+        const final = parseConfig(readFileSync(join(ctx.dirs.build, '.config'), 'utf8'));
+        const lost: string[] = [];
+        for (const fragment of fragments) {
+          for (const [name, value] of parseConfig(readFileSync(fragment, 'utf8'))) {
+            if ((final.get(name) ?? 'n') !== value) lost.push(`${name}=${value} (from ${basename(fragment)}) is ${final.get(name) ?? 'not set'} in .config`);
+          }
+        }
+        if (lost.length > 0) throw new Error(`kernel config fragments not applied (missing dependencies?):\n  ${lost.join('\n  ')}`);
+      },
+      async compile(ctx) {
+        const kernel = ctx.machine.kernel;
+        await ctx.exec('make', [...makeArgs(ctx), `-j${ctx.jobs}`, kernel.image, 'modules', ...(kernel.dtbs.length ? ['dtbs'] : [])]);
+      },
+      async install(ctx) {
+        const kernel = ctx.machine.kernel;
+        await ctx.exec('make', [...makeArgs(ctx), `INSTALL_MOD_PATH=${ctx.dirs.dest}`, 'INSTALL_MOD_STRIP=1', 'DEPMOD=true', 'modules_install']);
+        mkdirSync(join(ctx.dirs.dest, 'boot'), { recursive: true });
+        copyFileSync(join(ctx.dirs.build, 'arch', kernelArch(ctx.machine.arch), 'boot', kernel.image), join(ctx.dirs.dest, 'boot', kernel.image));
+      },
+      async deploy(ctx) {
+        const kernel = ctx.machine.kernel;
+        const boot = join(ctx.dirs.build, 'arch', kernelArch(ctx.machine.arch), 'boot');
+        copyFileSync(join(boot, kernel.image), join(ctx.dirs.deploy, kernel.image));
+        for (const dtb of kernel.dtbs) copyFileSync(join(boot, 'dts', dtb), join(ctx.dirs.deploy, basename(dtb)));
+        copyFileSync(join(ctx.dirs.build, '.config'), join(ctx.dirs.deploy, 'config'));
+      },
+    },
+  };
+}
