@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineRecipe, tarball } from '../../src/index.ts';
 
+const REPRODUCIBLE = { SOURCE_DATE_EPOCH: '0', KCONFIG_NOTIMESTAMP: '1', KBUILD_BUILD_TIMESTAMP: '1970-01-01 00:00:00 UTC' };
+
 export default defineRecipe({
   name: 'busybox',
   version: '1.35.0',
@@ -24,7 +26,7 @@ export default defineRecipe({
       writeFileSync(config, text);
       await ctx.exec('make', ['-C', ctx.dirs.build, 'oldconfig'], { input: '' });
     },
-    compile: (ctx) => ctx.exec('make', ['-C', ctx.dirs.build, `CROSS_COMPILE=${ctx.machine.crossCompile}`, `-j${ctx.jobs}`]).then(() => undefined),
-    install: (ctx) => ctx.exec('make', ['-C', ctx.dirs.build, `CROSS_COMPILE=${ctx.machine.crossCompile}`, `CONFIG_PREFIX=${ctx.dirs.dest}`, 'install']).then(() => undefined),
+    compile: (ctx) => ctx.exec('make', ['-C', ctx.dirs.build, `CROSS_COMPILE=${ctx.machine.crossCompile}`, `-j${ctx.jobs}`], { env: REPRODUCIBLE }).then(() => undefined),
+    install: (ctx) => ctx.exec('make', ['-C', ctx.dirs.build, `CROSS_COMPILE=${ctx.machine.crossCompile}`, `CONFIG_PREFIX=${ctx.dirs.dest}`, 'install'], { env: REPRODUCIBLE }).then(() => undefined),
   },
 });

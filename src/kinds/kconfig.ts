@@ -8,6 +8,9 @@ import type { Kind, TaskContext } from '../core/recipe.ts';
 
 export const kernelArch = (arch: string) => (arch === 'x86' ? 'x86' : arch);
 
+/** Fixed build identity: equal sources and config give an equal Image. */
+export const REPRODUCIBLE_KBUILD = { KBUILD_BUILD_TIMESTAMP: '1970-01-01 00:00:00 UTC', KBUILD_BUILD_USER: 'jhbuild', KBUILD_BUILD_HOST: 'jhbuild', SOURCE_DATE_EPOCH: '0' };
+
 function makeArgs(ctx: TaskContext): string[] {
   return ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, `ARCH=${kernelArch(ctx.machine.arch)}`, `CROSS_COMPILE=${ctx.machine.crossCompile}`];
 }
@@ -50,11 +53,11 @@ export function linuxKernel(): Kind {
       },
       async compile(ctx) {
         const kernel = ctx.machine.kernel;
-        await ctx.exec('make', [...makeArgs(ctx), `-j${ctx.jobs}`, kernel.image, 'modules', ...(kernel.dtbs.length ? ['dtbs'] : [])]);
+        await ctx.exec('make', [...makeArgs(ctx), `-j${ctx.jobs}`, kernel.image, 'modules', ...(kernel.dtbs.length ? ['dtbs'] : [])], { env: REPRODUCIBLE_KBUILD });
       },
       async install(ctx) {
         const kernel = ctx.machine.kernel;
-        await ctx.exec('make', [...makeArgs(ctx), `INSTALL_MOD_PATH=${ctx.dirs.dest}`, 'INSTALL_MOD_STRIP=1', 'DEPMOD=true', 'modules_install']);
+        await ctx.exec('make', [...makeArgs(ctx), `INSTALL_MOD_PATH=${ctx.dirs.dest}`, 'INSTALL_MOD_STRIP=1', 'DEPMOD=true', 'modules_install'], { env: REPRODUCIBLE_KBUILD });
         mkdirSync(join(ctx.dirs.dest, 'boot'), { recursive: true });
         copyFileSync(join(ctx.dirs.build, 'arch', kernelArch(ctx.machine.arch), 'boot', kernel.image), join(ctx.dirs.dest, 'boot', kernel.image));
       },

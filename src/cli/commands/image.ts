@@ -3,11 +3,12 @@ import { buildOptions, buildTargets, type Command } from '../common.ts';
 
 const command: Command = {
   summary: "build a machine's bootable image (kernel, Jailhouse, cells, initrd) into build/deploy/<machine>/image",
-  usage: 'image [--machine M] [--src NAME=PATH] [--mirror DIR|URL] [--offline] [--jobs N]',
-  options: buildOptions,
+  usage: 'image [--machine M] [--image NAME] [--src NAME=PATH] [--mirror DIR|URL] [--offline] [--jobs N]',
+  options: { ...buildOptions, image: { type: 'string', description: 'image recipe (default image; image-base has no Jailhouse)', placeholder: 'NAME' } },
   async run(_args, values, signal) {
-    const { code, plan } = await buildTargets(['image'], values, signal, 'image');
-    if (code === 0 && plan && !values['dry-run'] && !values.json) process.stdout.write(`image: ${join(plan.layout.deploy, 'image')}\n`);
+    const name = typeof values.image === 'string' ? values.image : 'image';
+    const { code, plan } = await buildTargets([name], values, signal, `image ${name}`);
+    if (code === 0 && plan && !values['dry-run'] && !values.json) process.stdout.write(`image: ${join(plan.layout.deploy, name)}\n`);
     return code;
   },
 };

@@ -23,6 +23,7 @@ const command: Command = {
     expect: { type: 'string', multiple: true, description: 'wait for this console pattern (repeatable, in order)', placeholder: 'RE' },
     fail: { type: 'string', multiple: true, description: 'stop with an error when this pattern appears (repeatable)', placeholder: 'RE' },
     timeout: { type: 'string', description: 'seconds before giving up (scripted runs; default 300)', placeholder: 'S' },
+    image: { type: 'string', description: 'image recipe to boot (default image)', placeholder: 'NAME' },
     demo: { type: 'boolean', description: 'enable Jailhouse and start the inmate demo, expect its console strings' },
   },
   async run(args, values, signal) {
@@ -30,12 +31,14 @@ const command: Command = {
     if (what !== 'qemu') throw new JhError('E_USAGE', `run ${what ?? ''}: only "run qemu" exists`, { hint: this.usage });
     const project = await openProject(values);
     const machine = await loadMachine(project, values);
-    const image = join(buildLayout(buildDirOf(project, values), machine.name).deploy, 'image');
+    const imageName = typeof values.image === 'string' ? values.image : 'image';
+    const image = join(buildLayout(buildDirOf(project, values), machine.name).deploy, imageName);
     if (!existsSync(join(image, 'manifest.json'))) {
-      throw new JhError('E_IMAGE_MISSING', `no image for ${machine.name} in ${image}`, { hint: `build it first: jhbuild image --machine ${machine.name}` });
+      throw new JhError('E_IMAGE_MISSING', `no image for ${machine.name} in ${image}`, { hint: `build it first: jhbuild image --machine ${machine.name}${imageName === 'image' ? '' : ` --image ${imageName}`}` });
     }
     const cmdline = readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/);
-    const argv = qemuArgv(machine, { kernel: join(image, machine.kernel.image), initrd: join(image, 'initrd.cpio.gz'),
+    const initrd = (JSON.parse(readFileSync(join(image, 'manifest.json'), 'utf8')) as { files: { path: string }[] }).files.find((f) => f.path.endsWith('.cpio.gz'))!.path;
+    const argv = qemuArgv(machine, { kernel: join(image, machine.kernel.image), initrd: join(image, initrd),
       cmdline: values.demo ? [...cmdline, 'jhbuild.demo=1'] : cmdline }, extra);
     if (!whichSync(argv[0]!)) {
       throw new JhError('E_TOOL_MISSING', `${argv[0]} is not installed`, { hint: `apt-get install ${argv[0] === 'qemu-system-x86_64' ? 'qemu-system-x86' : 'qemu-system-arm'} (or jhbuild doctor --install)` });

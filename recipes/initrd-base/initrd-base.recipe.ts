@@ -1,0 +1,13 @@
+/** A base initramfs with busybox only: boots the root kernel to a shell (no Jailhouse). */
+import { defineRecipe } from '../../src/index.ts';
+import { initramfs } from '../../src/kinds/initramfs.ts';
+
+export default defineRecipe({
+  name: 'initrd-base',
+  version: '1',
+  license: 'GPL-2.0-only',
+  summary: 'initramfs (cpio newc, gzip) with busybox',
+  depends: ['busybox'],
+  templates: ['initrd/init.hbs'],
+  kind: initramfs(['busybox']),
+});

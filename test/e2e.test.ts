@@ -1,0 +1,89 @@
+/**
+ * End to end on qemu-arm64 with what Debian ships: the kernel from linux-source-6.1 (--src),
+ * busybox's orig tarball from `apt-get source --download-only busybox` as a mirror, real cross
+ * compilers and QEMU. With JHBUILD_JAILHOUSE_SRC set, Jailhouse is built too and the demo runs.
+ */
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { whichSync } from '../src/build/tools.ts';
+import { jsonEvents, runCli } from './helpers/cli.ts';
+
+const work = process.env.JHBUILD_E2E_DIR ?? join(tmpdir(), 'jhbuild-e2e');
+const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
+
+function missing(): string | undefined {
+  for (const tool of ['aarch64-linux-gnu-gcc', 'qemu-system-aarch64', 'make', 'bc', 'flex', 'bison', 'apt-get']) {
+    if (!whichSync(tool)) return `${tool} is not installed (jhbuild doctor --install)`;
+  }
+  if (!process.env.JHBUILD_LINUX_SRC && !existsSync('/usr/src/linux-source-6.1.tar.xz')) return 'linux-source-6.1 is not installed (apt-get install linux-source-6.1)';
+  return undefined;
+}
+
+/** Debian's kernel tree, unpacked once per machine (or JHBUILD_LINUX_SRC). */
+function linuxTree(): string {
+  if (process.env.JHBUILD_LINUX_SRC) return process.env.JHBUILD_LINUX_SRC;
+  const dir = join(work, 'linux-source-6.1');
+  if (!existsSync(join(dir, 'Makefile'))) {
+    mkdirSync(work, { recursive: true });
+    execFileSync('tar', ['-xf', '/usr/src/linux-source-6.1.tar.xz', '-C', work]);
+  }
+  return dir;
+}
+
+/** A mirror folder filled the way a user would: apt-get source --download-only busybox. */
+function busyboxMirror(): string | undefined {
+  const dir = join(work, 'mirror');
+  mkdirSync(dir, { recursive: true });
+  if (!readdirSync(dir).some((f) => f.endsWith('.orig.tar.bz2'))) {
+    try { execFileSync('apt-get', ['source', '--download-only', 'busybox'], { cwd: dir, stdio: 'pipe' }); } catch { return undefined; }
+  }
+  return dir;
+}
+
+const reason = missing();
+if (reason) console.log(`SKIP e2e: ${reason}`);
+if (!jailhouseSrc) console.log('SKIP e2e Jailhouse demo: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree (master) to build Jailhouse and run --demo');
+const e2e = reason ? test.skip : test.serial;
+
+e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async (t) => {
+  const mirror = busyboxMirror();
+  if (!mirror) return t.fail('apt-get source busybox failed: enable deb-src (see .ci/run)');
+  const args = ['--machine', 'qemu-arm64', '--build-dir', join(work, 'build'), '--src', `linux=${linuxTree()}`, '--mirror', mirror, '--offline'];
+  const build = await runCli(['image', '--image', 'image-base', ...args, '--json'], { timeoutMs: 40 * 60_000 });
+  t.is(build.code, 0, build.stderr.slice(-4000));
+  const deploy = join(work, 'build/deploy/qemu-arm64/image-base');
+  const manifest = JSON.parse(readFileSync(join(deploy, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string; recipe: string; signature: string | null }[] };
+  t.deepEqual(manifest.files.map((f) => f.path), ['Image', 'cmdline.txt', 'initrd.cpio.gz']);
+  t.is(readFileSync(join(deploy, 'cmdline.txt'), 'utf8').trim(), 'mem=768M console=ttyAMA0');
+  t.true(manifest.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256)));
+
+  const again = await runCli(['image', '--image', 'image-base', ...args, '--json']);
+  t.is(again.code, 0, again.stderr);
+  t.deepEqual(jsonEvents(again.stdout).at(-1)?.ran, 0, 'a second image build runs nothing');
+
+  const boot = await runCli(['run', 'qemu', '--machine', 'qemu-arm64', '--build-dir', join(work, 'build'), '--image', 'image-base',
+    '--expect', 'jhbuild-init: machine qemu-arm64', '--expect', 'jhbuild-init: ready', '--expect', 'jhbuild# ',
+    '--fail', 'Kernel panic|Unable to handle', '--timeout', '240'], { timeoutMs: 300_000 });
+  t.is(boot.code, 0, `${boot.stderr.slice(-3000)}`);
+  t.regex(boot.stderr, /every expectation met \(3\)/);
+});
+
+(reason || !jailhouseSrc ? test.skip : test.serial)('qemu-arm64 Jailhouse image: enable, create and start the inmate demo', async (t) => {
+  const args = ['--machine', 'qemu-arm64', '--build-dir', join(work, 'build'), '--src', `linux=${linuxTree()}`, '--src', `jailhouse=${jailhouseSrc}`,
+    '--mirror', join(work, 'mirror'), '--offline'];
+  const build = await runCli(['image', ...args, '--json'], { timeoutMs: 40 * 60_000 });
+  t.is(build.code, 0, build.stderr.slice(-4000));
+  const deploy = join(work, 'build/deploy/qemu-arm64/image');
+  t.true(existsSync(join(deploy, 'cells/qemu-arm64.cell')));
+  t.true(existsSync(join(deploy, 'inmates/gic-demo.bin')));
+  const run = await runCli(['run', 'qemu', '--machine', 'qemu-arm64', '--build-dir', join(work, 'build'), '--demo',
+    '--fail', 'Kernel panic|Unhandled|FATAL', '--timeout', '300'], { timeoutMs: 360_000 });
+  t.is(run.code, 0, run.stderr.slice(-3000));
+  writeFileSync(join(work, 'demo-console.log'), run.stdout);
+  t.regex(run.stdout, /Activating hypervisor/);
+  t.regex(run.stdout, /Created cell "inmate-demo"/);
+  t.regex(run.stdout, /Timer fired/);
+});
