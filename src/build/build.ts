@@ -13,6 +13,7 @@ import { localTreeOf, signGraph, stepFunction, type Signatures } from './inputs.
 import { restrictMachine } from './machine-view.ts';
 import { ToolVersions } from './tools.ts';
 import { downloadOf } from './download.ts';
+import { snapshotFiles, toolStamp, type CachedPlan } from './plan-cache.ts';
 import type { SourceEnv } from './source.ts';
 
 export interface BuildOptions {
@@ -56,7 +57,7 @@ export async function planBuild(project: Project, machine: Machine, targets: rea
   const signatures = signGraph({
     graph, recipes, machine, project, srcOverrides: options.srcOverrides,
     tools: new ToolVersions(join(options.buildDir, 'tool-versions.json')),
-    treeCache: join(options.buildDir, 'trees'),
+    buildDir: options.buildDir,
   });
   const outputPresent = (task: PlannedTask) => {
     if (task.node.id.step !== 'fetch') return true;
@@ -65,6 +66,22 @@ export async function planBuild(project: Project, machine: Machine, targets: rea
     return download === undefined || existsSync(download);
   };
   return { graph, recipes, signatures, layout, machine, tasks: decideRuns(graph, signatures, layout, outputPresent) };
+}
+
+/** What the no-op fast path must re-check to trust this plan again (see plan-cache.ts). */
+export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, roots: readonly string[]): CachedPlan {
+  const recipes = [...plan.recipes.values()];
+  const trees = recipes.flatMap((r) => {
+    const tree = localTreeOf(r, options.srcOverrides);
+    const source = plan.signatures.get(taskKey({ recipe: r.name, step: 'fetch' }))?.manifest.source;
+    return tree && source?.startsWith('tree:') ? [[tree, source.slice(5)] as [string, string]] : [];
+  });
+  const tools = [...new Set(recipes.flatMap((r) => [...r.tools, ...(r.machineKeys.includes('crossCompile') ? [`${plan.machine.crossCompile}gcc`] : [])]))].sort();
+  const downloads = recipes.flatMap((r) => downloadOf(r, plan.layout.downloads, localTreeOf(r, options.srcOverrides)) ?? []);
+  return {
+    files: snapshotFiles(roots), trees, tools: tools.map((t) => [t, toolStamp(t)]), downloads,
+    tasks: plan.tasks.map((t) => ({ key: t.node.key, signature: t.signature })),
+  };
 }
 
 export async function runPlan(plan: BuildPlan, project: Project, options: BuildOptions, emit: (e: BuildEvent) => void,

@@ -8,7 +8,7 @@ import type { Step, TaskKey } from '../core/types.ts';
 import type { Project } from '../project/load.ts';
 import { pickMachine } from './machine-view.ts';
 import type { ToolVersions } from './tools.ts';
-import { hashTree } from './tree.ts';
+import { hashTree, treeCacheFile } from './tree.ts';
 import { defaultSteps } from './steps.ts';
 import type { Machine } from '../machine/types.ts';
 
@@ -20,8 +20,7 @@ export interface SignInputs {
   readonly tools: ToolVersions;
   /** --src NAME=PATH */
   readonly srcOverrides: ReadonlyMap<string, string>;
-  /** Where per-tree hash caches live. */
-  readonly treeCache: string;
+  readonly buildDir: string;
 }
 
 export type Signatures = Map<TaskKey, { manifest: InputManifest; signature: string }>;
@@ -49,7 +48,7 @@ export function signGraph(inputs: SignInputs): Signatures {
     if (id !== undefined) return id;
     const tree = localTreeOf(recipe, inputs.srcOverrides);
     const source = recipe.source;
-    if (tree) id = `tree:${hashTree(tree, join(inputs.treeCache, `${sha256(tree).slice(0, 16)}.json`))}`;
+    if (tree) id = `tree:${hashTree(tree, treeCacheFile(inputs.buildDir, tree))}`;
     else if (source.type === 'tarball') id = `sha256:${source.sha256}`;
     else if (source.type === 'git') id = `git:${source.url}@${source.rev}`;
     else id = 'none';

@@ -5,7 +5,11 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { JhError } from '../errors.ts';
 import { findProjectRoot, loadProject, type Project } from '../project/load.ts';
-import { planBuild, runPlan, type BuildOptions, type BuildPlan } from '../build/build.ts';
+import { cachedPlanOf, planBuild, runPlan, type BuildOptions } from '../build/build.ts';
+import { planCacheFile, readNoopPlan, writeCachedPlan } from '../build/plan-cache.ts';
+import { treeCacheFile } from '../build/tree.ts';
+import { acquireBuildLock } from '../core/lock.ts';
+import { buildLayout, type BuildLayout } from '../core/layout.ts';
 import type { Machine } from '../machine/types.ts';
 import { resolveMachine, validateMachineInput } from '../machine/resolve.ts';
 import { chooseUiMode, createUi, reportFailures } from '../ui/index.ts';
@@ -96,9 +100,30 @@ export function parseBuildOptions(project: Project, values: Values): BuildOption
 }
 
 /** load -> plan -> run -> report, shared by build, fetch and image. Returns the exit code. */
+/** The folders whose files a plan reads: if none changed, a saved plan still holds. */
+function planInputs(project: Project): string[] {
+  return [...new Set([...['recipes', 'machines', 'templates', 'layers', 'src', 'package.json'].map((d) => join(project.root, d)), join(packageRoot, 'src')])];
+}
+
 export async function buildTargets(targets: string[], values: Values, signal: AbortSignal, command: string,
-  lastStep: Step = 'deploy'): Promise<{ code: number; plan?: BuildPlan }> {
+  lastStep: Step = 'deploy'): Promise<{ code: number; layout: BuildLayout }> {
   const project = await openProject(values);
+  const options = parseBuildOptions(project, values);
+  const machineName = typeof values.machine === 'string' ? values.machine : DEFAULT_MACHINE;
+  const layout = buildLayout(options.buildDir, machineName, options.downloads);
+  const planFile = planCacheFile(layout, { root: project.root, targets: [...targets].sort(), machine: machineName, lastStep,
+    src: [...options.srcOverrides.entries()].sort(), downloads: layout.downloads });
+  if (!values['dry-run']) {
+    const tasks = readNoopPlan(planFile, planInputs(project), layout, (tree) => treeCacheFile(options.buildDir, tree));
+    if (tasks) {
+      acquireBuildLock(options.buildDir, command).release();
+      const ui = await createUi(values.json === true ? 'json' : 'lines', []);
+      for (const t of tasks) ui.emit({ event: 'task:done', task: t.key, cached: true, ms: 0 });
+      ui.emit({ event: 'build:done', ran: 0, cached: tasks.length, failed: 0 });
+      await ui.close();
+      return { code: 0, layout };
+    }
+  }
   const machine = await loadMachine(project, values);
   // A system that cannot work is refused before anything is fetched or compiled.
   const { checkMachine } = await import('../cells/machine-cells.ts');
@@ -108,20 +133,20 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
     throw new JhError('E_CELL_CHECK', `machine ${machine.name}: ${findings.length} cell config problem(s); nothing was built`, {
       file: machine.file, details: findings.map(formatFinding).flatMap((f) => f.split('\n')), hint: 'fix the machine description (jhbuild cells check shows the same)' });
   }
-  const options = parseBuildOptions(project, values);
   const plan = await planBuild(project, machine, targets, options, lastStep);
   if (values['dry-run']) {
     for (const t of plan.tasks) process.stdout.write(`${t.reason ? 'run   ' : 'cached'} ${t.node.key}${t.reason ? `  (${t.reason})` : ''}\n`);
-    return { code: 0, plan };
+    return { code: 0, layout };
   }
+  writeCachedPlan(planFile, cachedPlanOf(plan, options, planInputs(project)));
   const events: BuildEvent[] = [];
   const ui = await createUi(chooseUiMode(values.json === true), plan.tasks);
   const summary = await runPlan(plan, project, options, (e) => { if (e.event === 'task:fail') events.push(e); ui.emit(e); }, signal, command);
   await ui.close();
-  if (signal.aborted) return { code: 130, plan };
+  if (signal.aborted) return { code: 130, layout };
   if (summary.failed > 0) {
     process.stderr.write(`${reportFailures(events)}\n`);
-    return { code: 2, plan };
+    return { code: 2, layout };
   }
-  return { code: 0, plan };
+  return { code: 0, layout };
 }

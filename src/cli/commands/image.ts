@@ -7,8 +7,8 @@ const command: Command = {
   options: { ...buildOptions, image: { type: 'string', description: 'image recipe (default image; image-base has no Jailhouse)', placeholder: 'NAME' } },
   async run(_args, values, signal) {
     const name = typeof values.image === 'string' ? values.image : 'image';
-    const { code, plan } = await buildTargets([name], values, signal, `image ${name}`);
-    if (code === 0 && plan && !values['dry-run'] && !values.json) process.stdout.write(`image: ${join(plan.layout.deploy, name)}\n`);
+    const { code, layout } = await buildTargets([name], values, signal, `image ${name}`);
+    if (code === 0 && !values['dry-run'] && !values.json) process.stdout.write(`image: ${join(layout.deploy, name)}\n`);
     return code;
   },
 };

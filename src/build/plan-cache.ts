@@ -1,0 +1,74 @@
+/**
+ * The no-op fast path. A full plan imports every recipe and machine module and hashes every
+ * input; when none of the files it read has changed (by stat), nor a source tree, a tool or a
+ * download, the saved signatures still hold. If then every task has its cache entry, the build
+ * is a no-op and is reported without loading a single recipe.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { canonicalJson, sha256 } from '../core/hash.ts';
+import type { BuildLayout } from '../core/layout.ts';
+import type { TaskKey } from '../core/types.ts';
+import { whichSync } from './tools.ts';
+import { hashTree } from './tree.ts';
+
+export interface CachedPlan {
+  readonly files: readonly [string, string][];
+  readonly trees: readonly [string, string][];
+  readonly tools: readonly [string, string][];
+  readonly downloads: readonly string[];
+  readonly tasks: readonly { readonly key: TaskKey; readonly signature: string }[];
+}
+
+const statKey = (path: string) => {
+  try { const st = statSync(path); return `${st.size}:${st.mtimeMs}`; } catch { return 'missing'; }
+};
+
+/** Every file a plan may read: the project's recipes, machines, templates, layers and jhbuild's own code. */
+export function watchedFiles(roots: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    let entries;
+    try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const full = join(dir, e.name);
+      if (e.isDirectory()) walk(full); else out.push(full);
+    }
+  };
+  for (const root of roots) walk(root);
+  return out.sort();
+}
+
+export function planCacheFile(layout: BuildLayout, identity: unknown): string {
+  return join(layout.buildDir, 'plans', `${sha256(canonicalJson(identity)).slice(0, 32)}.json`);
+}
+
+export function toolStamp(tool: string): string {
+  const path = whichSync(tool);
+  return path ? `${path}:${statKey(path)}` : 'missing';
+}
+
+export function writeCachedPlan(file: string, plan: CachedPlan): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.tmp-${process.pid}`;
+  writeFileSync(temp, JSON.stringify(plan));
+  renameSync(temp, file);
+}
+
+export function snapshotFiles(roots: readonly string[]): [string, string][] {
+  return watchedFiles(roots).map((f) => [f, statKey(f)]);
+}
+
+/** The saved tasks when nothing the plan depends on changed and every result is cached; else undefined. */
+export function readNoopPlan(file: string, roots: readonly string[], layout: BuildLayout, treeCache: (tree: string) => string): CachedPlan['tasks'] | undefined {
+  let plan: CachedPlan;
+  try { plan = JSON.parse(readFileSync(file, 'utf8')) as CachedPlan; } catch { return undefined; }
+  const now = snapshotFiles(roots);
+  if (now.length !== plan.files.length || now.some(([f, k], i) => plan.files[i]![0] !== f || plan.files[i]![1] !== k)) return undefined;
+  if (plan.tools.some(([tool, stamp]) => toolStamp(tool) !== stamp)) return undefined;
+  if (plan.downloads.some((d) => !existsSync(d))) return undefined;
+  if (plan.tasks.some((t) => !existsSync(join(layout.entry(t.signature), 'manifest.json')))) return undefined;
+  if (plan.trees.some(([tree, hash]) => hashTree(tree, treeCache(tree)) !== hash)) return undefined;
+  return plan.tasks;
+}
