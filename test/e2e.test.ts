@@ -5,11 +5,12 @@
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { whichSync } from '../src/build/tools.ts';
-import { jsonEvents, runCli } from './helpers/cli.ts';
+import { jsonEvents, repoRoot, runCli } from './helpers/cli.ts';
+import { copyProject } from './helpers/project-copy.ts';
 
 const work = process.env.JHBUILD_E2E_DIR ?? join(tmpdir(), 'jhbuild-e2e');
 const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
@@ -69,6 +70,15 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
     '--fail', 'Kernel panic|Unable to handle', '--timeout', '240'], { timeoutMs: 300_000 });
   t.is(boot.code, 0, `${boot.stderr.slice(-3000)}`);
   t.regex(boot.stderr, /every expectation met \(3\)/);
+
+  // Reproducibility: a second build from a clean build folder gives the same bytes.
+  const clean = join(work, `build-again-${process.pid}`);
+  const second = await runCli(['image', '--image', 'image-base', ...args.map((a) => (a === join(work, 'build') ? clean : a)), '--json'], { timeoutMs: 40 * 60_000 });
+  t.is(second.code, 0, second.stderr.slice(-4000));
+  const fresh = join(clean, 'deploy/qemu-arm64/image-base');
+  t.deepEqual(readFileSync(join(fresh, 'initrd.cpio.gz')), readFileSync(join(deploy, 'initrd.cpio.gz')), 'initrd is bit-identical');
+  t.deepEqual(readFileSync(join(fresh, 'manifest.json')), readFileSync(join(deploy, 'manifest.json')), 'manifest (and so the kernel) is bit-identical');
+  rmSync(clean, { recursive: true, force: true });
 });
 
 (reason || !jailhouseSrc ? test.skip : test.serial)('qemu-arm64 Jailhouse image: enable, create and start the inmate demo', async (t) => {
@@ -86,4 +96,14 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
   t.regex(run.stdout, /Activating hypervisor/);
   t.regex(run.stdout, /Created cell "inmate-demo"/);
   t.regex(run.stdout, /Timer fired/);
+
+  // Editing one memory region of inmate-demo rebuilds only the cells, the initrd and the image.
+  const copy = copyProject(repoRoot);
+  const file = join(copy, 'machines/qemu-arm64.machine.ts');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('ram(0x7fa00000, 0x00010000, { virt: 0, loadable: true })', `ram(0x7fa00000, ${0x1000 * (1 + (process.pid % 15))}, { virt: 0, loadable: true })`));
+  const edit = await runCli(['image', ...args, '--project', copy, '--json']);
+  t.is(edit.code, 0, edit.stderr.slice(-3000));
+  const reran = new Set(jsonEvents(edit.stdout).filter((e) => e.event === 'task:done' && !e.cached).map((e) => e.task!.split(':')[0]));
+  t.deepEqual([...reran].sort(), ['cells', 'image', 'initrd']);
+  rmSync(copy, { recursive: true, force: true });
 });

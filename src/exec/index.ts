@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname } from 'node:path';
 import { execa, ExecaError } from 'execa';
 import { JhError } from '../errors.ts';
+import { debianPackageFor } from './packages.ts';
 
 export interface RunProcessOptions {
   readonly cwd?: string;
@@ -60,7 +61,9 @@ export async function runProcess(file: string, args: readonly string[], options:
   } catch (error) {
     if (error instanceof ExecaError) {
       if ((error as { code?: string }).code === 'ENOENT') {
-        throw new JhError('E_TOOL_MISSING', `${file}: command not found`, { hint: 'run `jhbuild doctor --install` to install the host tools' });
+        const pkg = debianPackageFor(file);
+        throw new JhError('E_TOOL_MISSING', `${file}: command not found`, {
+          hint: `${pkg ? `apt-get install ${pkg}, or ` : ''}run \`jhbuild doctor --install\` to install the host tools` });
       }
       const reason = error.isCanceled ? 'was cancelled' : error.exitCode !== undefined ? `exited with ${error.exitCode}` : `failed (${error.signal ?? error.shortMessage})`;
       throw new Error(`${file} ${reason}`);

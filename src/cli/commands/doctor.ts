@@ -1,22 +1,21 @@
 import { existsSync } from 'node:fs';
 import { whichSync } from '../../build/tools.ts';
+import { debianPackageFor } from '../../exec/packages.ts';
 import type { Machine } from '../../machine/types.ts';
 import { loadMachine, openProject, type Command } from '../common.ts';
 
 export interface HostNeed { readonly what: string; readonly present: () => boolean; readonly apt: string }
 
-const tool = (name: string, apt: string): HostNeed => ({ what: name, present: () => whichSync(name) !== undefined, apt });
+const tool = (name: string, apt = debianPackageFor(name) ?? name): HostNeed => ({ what: name, present: () => whichSync(name) !== undefined, apt });
 
 /** What a machine's build and run need on the host, with the Debian package that provides each. */
 export function hostNeeds(machine: Machine): HostNeed[] {
   const needs = [
-    tool('git', 'git'), tool('make', 'make'), tool('gcc', 'gcc'), tool('bc', 'bc'), tool('flex', 'flex'), tool('bison', 'bison'),
-    tool('cpio', 'cpio'), tool('dtc', 'device-tree-compiler'), tool('python3', 'python3'), tool('tar', 'tar'),
-    tool('bzip2', 'bzip2'), tool('xz', 'xz-utils'), tool('mke2fs', 'e2fsprogs'), tool('mcopy', 'mtools'),
+    ...['git', 'make', 'gcc', 'bc', 'flex', 'bison', 'cpio', 'dtc', 'python3', 'tar', 'bzip2', 'xz', 'mke2fs', 'mcopy'].map((name) => tool(name)),
     { what: 'libssl-dev (openssl/ssl.h)', present: () => existsSync('/usr/include/openssl/ssl.h'), apt: 'libssl-dev' },
     tool(`${machine.crossCompile}gcc`, machine.crossPackage),
   ];
-  if (machine.qemu) needs.push(tool(machine.qemu.binary, machine.qemu.binary === 'qemu-system-x86_64' ? 'qemu-system-x86' : 'qemu-system-arm'));
+  if (machine.qemu) needs.push(tool(machine.qemu.binary));
   return needs;
 }
 

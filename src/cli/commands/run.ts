@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { JhError } from '../../errors.ts';
 import { buildLayout } from '../../core/layout.ts';
 import { whichSync } from '../../build/tools.ts';
+import { debianPackageFor } from '../../exec/packages.ts';
 import { qemuArgv } from '../../qemu/argv.ts';
 import { runInteractive, runScripted } from '../../qemu/runner.ts';
 import { buildDirOf, loadMachine, machineOption, openProject, type Command } from '../common.ts';
@@ -41,7 +42,7 @@ const command: Command = {
     const argv = qemuArgv(machine, { kernel: join(image, machine.kernel.image), initrd: join(image, initrd),
       cmdline: values.demo ? [...cmdline, 'jhbuild.demo=1'] : cmdline }, extra);
     if (!whichSync(argv[0]!)) {
-      throw new JhError('E_TOOL_MISSING', `${argv[0]} is not installed`, { hint: `apt-get install ${argv[0] === 'qemu-system-x86_64' ? 'qemu-system-x86' : 'qemu-system-arm'} (or jhbuild doctor --install)` });
+      throw new JhError('E_TOOL_MISSING', `${argv[0]} is not installed`, { hint: `apt-get install ${debianPackageFor(argv[0]!) ?? argv[0]} (or jhbuild doctor --install)` });
     }
     const expect = [...((values.expect as string[] | undefined) ?? []).map((e) => regex(e, '--expect')), ...(values.demo ? DEMO_EXPECT.map((s) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))) : [])];
     const fail = ((values.fail as string[] | undefined) ?? []).map((f) => regex(f, '--fail'));

@@ -1,0 +1,26 @@
+/** QEMU argv from the machine profile: pure, so checked directly. */
+import test from 'ava';
+import { qemuArgv } from '../src/qemu/argv.ts';
+import { machine } from './helpers/machines.ts';
+
+test('memory, -smp and the cmdline follow the machine; headless; extra args last', async (t) => {
+  const m = await machine('qemu-arm64');
+  const argv = qemuArgv(m, { kernel: '/d/Image', initrd: '/d/initrd.cpio.gz', cmdline: ['mem=768M', 'console=ttyAMA0'] }, ['-s']);
+  t.is(argv[0], 'qemu-system-aarch64');
+  const value = (flag: string) => argv[argv.indexOf(flag) + 1];
+  t.is(value('-machine'), 'virt,gic-version=3,virtualization=on,its=off');
+  t.is(value('-cpu'), 'cortex-a57');
+  t.is(value('-smp'), '4');
+  t.is(value('-m'), '1024M');
+  t.is(value('-append'), 'mem=768M console=ttyAMA0');
+  t.true(argv.includes('-nographic'));
+  t.false(argv.some((a) => a.includes('vc')), 'no vc devices');
+  t.is(argv.at(-1), '-s');
+  const more = qemuArgv({ ...m, cpus: 8 }, { kernel: 'k', initrd: 'i', cmdline: [] });
+  t.is(more[more.indexOf('-smp') + 1], '8', 'the one CPU count drives -smp');
+});
+
+test('a machine without a qemu profile is refused with a hint', async (t) => {
+  const m = await machine('rpi4');
+  t.throws(() => qemuArgv(m, { kernel: 'k', initrd: 'i', cmdline: [] }), { message: /has no qemu profile/ });
+});
