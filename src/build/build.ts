@@ -1,6 +1,6 @@
 /** Plans and runs a build: load recipes, graph, signatures, decide, run with a task context. */
 import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { planGraph, type TaskGraph } from '../core/graph.ts';
 import { acquireBuildLock } from '../core/lock.ts';
 import { buildLayout, type BuildLayout } from '../core/layout.ts';
@@ -13,7 +13,7 @@ import { localTreeOf, signGraph, stepFunction, type Signatures } from './inputs.
 import { restrictMachine } from './machine-view.ts';
 import { ToolVersions } from './tools.ts';
 import { downloadOf } from './download.ts';
-import { snapshotFiles, toolStamp, type CachedPlan } from './plan-cache.ts';
+import { toolStamp, type CachedPlan } from './plan-cache.ts';
 import type { SourceEnv } from './source.ts';
 
 export interface BuildOptions {
@@ -69,7 +69,7 @@ export async function planBuild(project: Project, machine: Machine, targets: rea
 }
 
 /** What the no-op fast path must re-check to trust this plan again (see plan-cache.ts). */
-export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, roots: readonly string[]): CachedPlan {
+export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, files: readonly [string, string][]): CachedPlan {
   const recipes = [...plan.recipes.values()];
   const trees = recipes.flatMap((r) => {
     const tree = localTreeOf(r, options.srcOverrides);
@@ -79,8 +79,9 @@ export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, roots: read
   const tools = [...new Set(recipes.flatMap((r) => [...r.tools, ...(r.machineKeys.includes('crossCompile') ? [`${plan.machine.crossCompile}gcc`] : [])]))].sort();
   const downloads = recipes.flatMap((r) => downloadOf(r, plan.layout.downloads, localTreeOf(r, options.srcOverrides)) ?? []);
   return {
-    files: snapshotFiles(roots), trees, tools: tools.map((t) => [t, toolStamp(t)]), downloads,
+    files, trees, tools: tools.map((t) => [t, toolStamp(t)]), downloads,
     tasks: plan.tasks.map((t) => ({ key: t.node.key, signature: t.signature })),
+    deployLinks: deployLinks(plan),
   };
 }
 
@@ -156,25 +157,32 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
         await fn(ctx);
       },
     }, { jobs: options.jobs, signal });
-    publishDeploy(plan);
+    applyDeployLinks(deployLinks(plan));
     return summary;
   } finally {
     lock.release();
   }
 }
 
-/** deploy/<machine>/<recipe> points at each recipe's deploy output (only when it changed). */
-function publishDeploy(plan: BuildPlan): void {
+/** deploy/<machine>/<recipe> -> the recipe's deploy output in the cache, for recipes that deploy files. */
+export function deployLinks(plan: BuildPlan): [string, string][] {
+  const links: [string, string][] = [];
   for (const node of plan.graph.order) {
     if (node.id.step !== 'deploy') continue;
     const out = entryOut(plan.layout, plan.signatures.get(node.key)!.signature);
     if (!existsSync(out) || readdirSync(out).length === 0) continue;
-    const link = join(plan.layout.deploy, node.id.recipe);
-    const target = relative(plan.layout.deploy, out);
+    links.push([join(plan.layout.deploy, node.id.recipe), relative(plan.layout.deploy, out)]);
+  }
+  return links;
+}
+
+/** Points each link at its target, replacing it atomically only when it differs. */
+export function applyDeployLinks(links: readonly [string, string][]): void {
+  for (const [link, target] of links) {
     try {
       if (lstatSync(link).isSymbolicLink() && readlinkSync(link) === target) continue;
     } catch { /* not there yet */ }
-    mkdirSync(plan.layout.deploy, { recursive: true });
+    mkdirSync(dirname(link), { recursive: true });
     const temp = `${link}.tmp-${process.pid}`;
     rmSync(temp, { force: true });
     symlinkSync(target, temp);

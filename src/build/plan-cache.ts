@@ -18,6 +18,8 @@ export interface CachedPlan {
   readonly tools: readonly [string, string][];
   readonly downloads: readonly string[];
   readonly tasks: readonly { readonly key: TaskKey; readonly signature: string }[];
+  /** deploy/<machine>/<recipe> links of a complete build (re-pointed by a no-op build). */
+  readonly deployLinks: readonly [string, string][];
 }
 
 const statKey = (path: string) => {
@@ -61,7 +63,7 @@ export function snapshotFiles(roots: readonly string[]): [string, string][] {
 }
 
 /** The saved tasks when nothing the plan depends on changed and every result is cached; else undefined. */
-export function readNoopPlan(file: string, roots: readonly string[], layout: BuildLayout, treeCache: (tree: string) => string): CachedPlan['tasks'] | undefined {
+export function readNoopPlan(file: string, roots: readonly string[], layout: BuildLayout, treeCache: (tree: string) => string): CachedPlan | undefined {
   let plan: CachedPlan;
   try { plan = JSON.parse(readFileSync(file, 'utf8')) as CachedPlan; } catch { return undefined; }
   const now = snapshotFiles(roots);
@@ -70,5 +72,5 @@ export function readNoopPlan(file: string, roots: readonly string[], layout: Bui
   if (plan.downloads.some((d) => !existsSync(d))) return undefined;
   if (plan.tasks.some((t) => !existsSync(join(layout.entry(t.signature), 'manifest.json')))) return undefined;
   if (plan.trees.some(([tree, hash]) => hashTree(tree, treeCache(tree)) !== hash)) return undefined;
-  return plan.tasks;
+  return plan;
 }

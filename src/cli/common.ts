@@ -5,8 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { JhError } from '../errors.ts';
 import { findProjectRoot, loadProject, type Project } from '../project/load.ts';
-import { cachedPlanOf, planBuild, runPlan, type BuildOptions } from '../build/build.ts';
-import { planCacheFile, readNoopPlan, writeCachedPlan } from '../build/plan-cache.ts';
+import { applyDeployLinks, cachedPlanOf, planBuild, runPlan, type BuildOptions } from '../build/build.ts';
+import { planCacheFile, readNoopPlan, snapshotFiles, writeCachedPlan } from '../build/plan-cache.ts';
 import { treeCacheFile } from '../build/tree.ts';
 import { acquireBuildLock } from '../core/lock.ts';
 import { buildLayout, type BuildLayout } from '../core/layout.ts';
@@ -114,9 +114,11 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
   const planFile = planCacheFile(layout, { root: project.root, targets: [...targets].sort(), machine: machineName, lastStep,
     src: [...options.srcOverrides.entries()].sort(), downloads: layout.downloads });
   if (!values['dry-run']) {
-    const tasks = readNoopPlan(planFile, planInputs(project), layout, (tree) => treeCacheFile(options.buildDir, tree));
-    if (tasks) {
-      acquireBuildLock(options.buildDir, command).release();
+    const cached = readNoopPlan(planFile, planInputs(project), layout, (tree) => treeCacheFile(options.buildDir, tree));
+    if (cached) {
+      const tasks = cached.tasks;
+      const lock = acquireBuildLock(options.buildDir, command);
+      try { applyDeployLinks(cached.deployLinks); } finally { lock.release(); }
       const ui = await createUi(values.json === true ? 'json' : 'lines', []);
       for (const t of tasks) ui.emit({ event: 'task:done', task: t.key, cached: true, ms: 0 });
       ui.emit({ event: 'build:done', ran: 0, cached: tasks.length, failed: 0 });
@@ -124,6 +126,8 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
       return { code: 0, layout };
     }
   }
+  // What the plan reads, as it is before reading it: an edit during the build invalidates the saved plan.
+  const inputsBefore = snapshotFiles(planInputs(project));
   const machine = await loadMachine(project, values);
   // A system that cannot work is refused before anything is fetched or compiled.
   const { checkMachine } = await import('../cells/machine-cells.ts');
@@ -138,11 +142,15 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
     for (const t of plan.tasks) process.stdout.write(`${t.reason ? 'run   ' : 'cached'} ${t.node.key}${t.reason ? `  (${t.reason})` : ''}\n`);
     return { code: 0, layout };
   }
-  writeCachedPlan(planFile, cachedPlanOf(plan, options, planInputs(project)));
+
   const events: BuildEvent[] = [];
   const ui = await createUi(chooseUiMode(values.json === true), plan.tasks);
   const summary = await runPlan(plan, project, options, (e) => { if (e.event === 'task:fail') events.push(e); ui.emit(e); }, signal, command);
   await ui.close();
+  // Saved after the run: only a complete build's plan can serve a later no-op.
+  if (summary.failed === 0 && !signal.aborted) {
+    writeCachedPlan(planFile, cachedPlanOf({ ...plan, tasks: plan.tasks.map((t) => ({ ...t, reason: undefined })) }, options, inputsBefore));
+  }
   if (signal.aborted) return { code: 130, layout };
   if (summary.failed > 0) {
     process.stderr.write(`${reportFailures(events)}\n`);
