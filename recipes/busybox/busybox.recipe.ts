@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineRecipe, tarball } from '../../src/index.ts';
 
+// Build dates stay out of the binary (the banner's date comes from AUTOCONF_TIMESTAMP at config time).
 const REPRODUCIBLE = { SOURCE_DATE_EPOCH: '0', KCONFIG_NOTIMESTAMP: '1', KBUILD_BUILD_TIMESTAMP: '1970-01-01 00:00:00 UTC' };
 
 export default defineRecipe({
@@ -17,14 +18,14 @@ export default defineRecipe({
   tools: ['make'],
   tasks: {
     async configure(ctx) {
-      await ctx.exec('make', ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, 'defconfig']);
+      await ctx.exec('make', ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, 'defconfig'], { env: REPRODUCIBLE });
       const config = join(ctx.dirs.build, '.config');
       const text = readFileSync(config, 'utf8')
         .replace(/^# CONFIG_STATIC is not set$/m, 'CONFIG_STATIC=y')
         // tc needs kernel headers newer toolchains no longer match; the initramfs does not use it.
         .replace(/^CONFIG_TC=y$/m, '# CONFIG_TC is not set');
       writeFileSync(config, text);
-      await ctx.exec('make', ['-C', ctx.dirs.build, 'oldconfig'], { input: '' });
+      await ctx.exec('make', ['-C', ctx.dirs.build, 'oldconfig'], { input: '', env: REPRODUCIBLE });
     },
     compile: (ctx) => ctx.exec('make', ['-C', ctx.dirs.build, `CROSS_COMPILE=${ctx.machine.crossCompile}`, `-j${ctx.jobs}`], { env: REPRODUCIBLE }).then(() => undefined),
     install: (ctx) => ctx.exec('make', ['-C', ctx.dirs.build, `CROSS_COMPILE=${ctx.machine.crossCompile}`, `CONFIG_PREFIX=${ctx.dirs.dest}`, 'install'], { env: REPRODUCIBLE }).then(() => undefined),

@@ -9,7 +9,11 @@ import type { Kind, TaskContext } from '../core/recipe.ts';
 export const kernelArch = (arch: string) => (arch === 'x86' ? 'x86' : arch);
 
 /** Fixed build identity: equal sources and config give an equal Image. */
-export const REPRODUCIBLE_KBUILD = { KBUILD_BUILD_TIMESTAMP: '1970-01-01 00:00:00 UTC', KBUILD_BUILD_USER: 'jhbuild', KBUILD_BUILD_HOST: 'jhbuild', SOURCE_DATE_EPOCH: '0' };
+export const REPRODUCIBLE_KBUILD = {
+  KBUILD_BUILD_TIMESTAMP: '1970-01-01 00:00:00 UTC', KBUILD_BUILD_USER: 'jhbuild', KBUILD_BUILD_HOST: 'jhbuild',
+  // Otherwise each relink in the same O= folder counts up the "#N" in the version string.
+  KBUILD_BUILD_VERSION: '1', SOURCE_DATE_EPOCH: '0',
+};
 
 function makeArgs(ctx: TaskContext): string[] {
   return ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, `ARCH=${kernelArch(ctx.machine.arch)}`, `CROSS_COMPILE=${ctx.machine.crossCompile}`];
