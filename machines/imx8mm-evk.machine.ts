@@ -4,7 +4,7 @@
  * linux-demo RAM ends below it (size 0x20000000) so that both cells can run at once, and
  * inmate-demo's IVSHMEM device says 3 peers like the root's (upstream: 1, with dev_id 1).
  */
-import { cellDefaults, defineMachine, mem, pciDevice } from '../src/index.ts';
+import { cellDefaults, commRegion, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
 
 export default defineMachine({
   name: 'imx8mm-evk',
@@ -26,15 +26,8 @@ export default defineMachine({
       name: "imx8mm",
       vpciIrqBase: 0x33,
       memory: [
-        mem(0xbba00000, 0x1000, 'R'),
-        mem(0xbba01000, 0x9000, 'R W'),
-        mem(0xbba0a000, 0x2000, 'R W'),
-        mem(0xbba0c000, 0x2000, 'R'),
-        mem(0xbba0e000, 0x2000, 'R'),
-        mem(0xbbb00000, 0x1000, 'R ROOTSHARED'),
-        mem(0, 0, ''),
-        mem(0xbbb01000, 0x7f000, 'R W ROOTSHARED'),
-        mem(0xbbb80000, 0x7f000, 'R ROOTSHARED'),
+        ...ivshmemSharedRegions(0xbba00000, 0, { peers: 3, rootShared: false }),
+        ...ivshmemNetRegions(0xbbb00000, 0),
         mem(0, 0x38800000, 'R W IO'),
         mem(0x40000000, 0x73c00000, 'R W X'),
         mem(0xb3c00000, 0x4000000, 'R W X'),
@@ -58,14 +51,10 @@ export default defineMachine({
         vpciIrqBase: 0x4c,
         console: { address: 0x30890000, size: 0, type: 8, flags: 3, divider: 0, gateNr: 0, clockReg: 0 },
         memory: [
-          mem(0xbba00000, 0x1000, 'R ROOTSHARED'),
-          mem(0xbba01000, 0x9000, 'R W ROOTSHARED'),
-          mem(0xbba0a000, 0x2000, 'R ROOTSHARED'),
-          mem(0xbba0c000, 0x2000, 'R W ROOTSHARED'),
-          mem(0xbba0e000, 0x2000, 'R ROOTSHARED'),
+          ...ivshmemSharedRegions(0xbba00000, 1, { peers: 3, rootShared: true }),
           mem(0x30890000, 0x1000, 'R W IO ROOTSHARED'),
           mem(0xb3c00000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
-          mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x80000000 }),
+          commRegion(),
         ],
         irqchips: [{ address: 0x38800000, id: 0, pinBase: 96, pinBitmap: [0x1000, 0, 0, 0] }],
         pciDevices: [
@@ -81,21 +70,14 @@ export default defineMachine({
         flags: 1,
         vpciIrqBase: 0x4a,
         memory: [
-          mem(0xbba00000, 0x1000, 'R ROOTSHARED'),
-          mem(0xbba01000, 0x9000, 'R W ROOTSHARED'),
-          mem(0xbba0a000, 0x2000, 'R ROOTSHARED'),
-          mem(0xbba0c000, 0x2000, 'R ROOTSHARED'),
-          mem(0xbba0e000, 0x2000, 'R W ROOTSHARED'),
-          mem(0xbbb00000, 0x1000, 'R ROOTSHARED'),
-          mem(0, 0, ''),
-          mem(0xbbb01000, 0x7f000, 'R ROOTSHARED'),
-          mem(0xbbb80000, 0x7f000, 'R W ROOTSHARED'),
+          ...ivshmemSharedRegions(0xbba00000, 2, { peers: 3, rootShared: true }),
+          ...ivshmemNetRegions(0xbbb00000, 1),
           mem(0x30890000, 0x1000, 'R W IO ROOTSHARED'),
           mem(0x30a60000, 0x1000, 'R W IO'),
           mem(0x30b60000, 0x10000, 'R W IO'),
           mem(0xbb700000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
           mem(0x93c00000, 0x20000000, 'R W X DMA LOADABLE'),
-          mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x80000000 }),
+          commRegion(),
         ],
         irqchips: [{ address: 0x38800000, id: 0, pinBase: 32, pinBitmap: [0x21000000, 0, 0, 0] }, { address: 0x38800000, id: 0, pinBase: 96, pinBitmap: [0x3c00, 0, 0, 0] }],
         pciDevices: [

@@ -2,7 +2,7 @@
  * QEMU x86 (q35, intel-iommu) as in Jailhouse's configs/x86/qemu-x86.c, apic-demo.c and
  * linux-x86-demo.c. Booting Jailhouse needs nested KVM; configs and cmdline need nothing.
  */
-import { cellDefaults, defineMachine, mem, pciDevice } from '../src/index.ts';
+import { cellDefaults, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
 
 export default defineMachine({
   name: 'qemu-x86',
@@ -32,15 +32,8 @@ export default defineMachine({
         mem(0x3f0e1000, 0xf000, 'R W'),
         mem(0, 0, ''),
         mem(0, 0, ''),
-        mem(0x3f0f0000, 0x1000, 'R'),
-        mem(0x3f0f1000, 0x9000, 'R W'),
-        mem(0x3f0fa000, 0x2000, 'R W'),
-        mem(0x3f0fc000, 0x2000, 'R'),
-        mem(0x3f0fe000, 0x2000, 'R'),
-        mem(0x3f100000, 0x1000, 'R ROOTSHARED'),
-        mem(0, 0, ''),
-        mem(0x3f101000, 0x7f000, 'R W ROOTSHARED'),
-        mem(0x3f180000, 0x7f000, 'R ROOTSHARED'),
+        ...ivshmemSharedRegions(0x3f0f0000, 0, { peers: 3, rootShared: false }),
+        ...ivshmemNetRegions(0x3f100000, 0),
         mem(0, 0x3a000000, 'R W X DMA'),
         mem(0x3a600000, 0x4a00000, 'R W X DMA'),
         mem(0x3f200000, 0xddf000, 'R W X DMA'),
@@ -120,15 +113,8 @@ export default defineMachine({
           mem(0x3f0e1000, 0xf000, 'R W ROOTSHARED'),
           mem(0, 0, ''),
           mem(0, 0, ''),
-          mem(0x3f0f0000, 0x1000, 'R ROOTSHARED'),
-          mem(0x3f0f1000, 0x9000, 'R W ROOTSHARED'),
-          mem(0x3f0fa000, 0x2000, 'R ROOTSHARED'),
-          mem(0x3f0fc000, 0x2000, 'R ROOTSHARED'),
-          mem(0x3f0fe000, 0x2000, 'R W ROOTSHARED'),
-          mem(0x3f100000, 0x1000, 'R ROOTSHARED'),
-          mem(0, 0, ''),
-          mem(0x3f101000, 0x7f000, 'R ROOTSHARED'),
-          mem(0x3f180000, 0x7f000, 'R W ROOTSHARED'),
+          ...ivshmemSharedRegions(0x3f0f0000, 2, { peers: 3, rootShared: true }),
+          ...ivshmemNetRegions(0x3f100000, 1),
           mem(0x3a600000, 0x100000, 'R W X DMA LOADABLE', { virt: 0 }),
           mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x100000 }),
           mem(0x3a700000, 0x4700000, 'R W X DMA LOADABLE', { virt: 0x200000 }),

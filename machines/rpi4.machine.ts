@@ -2,7 +2,7 @@
  * Raspberry Pi 4 (4 GiB), values from Jailhouse's configs/arm64/rpi4*.c. The root kernel is told
  * to leave the Jailhouse area alone by a device-tree reservation, not by the cmdline.
  */
-import { cellDefaults, defineMachine, mem, pciDevice } from '../src/index.ts';
+import { cellDefaults, commRegion, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
 
 export default defineMachine({
   name: 'rpi4',
@@ -24,15 +24,8 @@ export default defineMachine({
       name: "Raspberry-Pi4",
       vpciIrqBase: 0x96,
       memory: [
-        mem(0x1faf0000, 0x1000, 'R'),
-        mem(0x1faf1000, 0x9000, 'R W'),
-        mem(0x1fafa000, 0x2000, 'R W'),
-        mem(0x1fafc000, 0x2000, 'R'),
-        mem(0x1fafe000, 0x2000, 'R'),
-        mem(0x1fb00000, 0x1000, 'R ROOTSHARED'),
-        mem(0, 0, ''),
-        mem(0x1fb01000, 0x7f000, 'R W ROOTSHARED'),
-        mem(0x1fb80000, 0x7f000, 'R ROOTSHARED'),
+        ...ivshmemSharedRegions(0x1faf0000, 0, { peers: 3, rootShared: false }),
+        ...ivshmemNetRegions(0x1fb00000, 0),
         mem(0xfd500000, 0x1b00000, 'R W IO'),
         mem(0x600000000, 0x4000000, 'R W IO'),
         mem(0, 0x1fa10000, 'R W X'),
@@ -54,14 +47,10 @@ export default defineMachine({
         vpciIrqBase: 0x98,
         console: { address: 0xfe215040, size: 0, type: 2, flags: 3, divider: 0, gateNr: 0, clockReg: 0 },
         memory: [
-          mem(0x1faf0000, 0x1000, 'R ROOTSHARED'),
-          mem(0x1faf1000, 0x9000, 'R W ROOTSHARED'),
-          mem(0x1fafa000, 0x2000, 'R ROOTSHARED'),
-          mem(0x1fafc000, 0x2000, 'R W ROOTSHARED'),
-          mem(0x1fafe000, 0x2000, 'R ROOTSHARED'),
+          ...ivshmemSharedRegions(0x1faf0000, 1, { peers: 3, rootShared: true }),
           mem(0xfe215040, 0x40, 'R W IO ROOTSHARED IO_8 IO_32'),
           mem(0x1fa00000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
-          mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x80000000 }),
+          commRegion(),
         ],
         irqchips: [{ address: 0xff841000, id: 0, pinBase: 160, pinBitmap: [0x1000000, 0, 0, 0] }],
         pciDevices: [
@@ -78,19 +67,12 @@ export default defineMachine({
         vpciIrqBase: 0x99,
         console: { address: 0xfe215040, size: 0, type: 2, flags: 3, divider: 0, gateNr: 0, clockReg: 0 },
         memory: [
-          mem(0x1faf0000, 0x1000, 'R ROOTSHARED'),
-          mem(0x1faf1000, 0x9000, 'R W ROOTSHARED'),
-          mem(0x1fafa000, 0x2000, 'R ROOTSHARED'),
-          mem(0x1fafc000, 0x2000, 'R ROOTSHARED'),
-          mem(0x1fafe000, 0x2000, 'R W ROOTSHARED'),
-          mem(0x1fb00000, 0x1000, 'R ROOTSHARED'),
-          mem(0, 0, ''),
-          mem(0x1fb01000, 0x7f000, 'R ROOTSHARED'),
-          mem(0x1fb80000, 0x7f000, 'R W ROOTSHARED'),
+          ...ivshmemSharedRegions(0x1faf0000, 2, { peers: 3, rootShared: true }),
+          ...ivshmemNetRegions(0x1fb00000, 1),
           mem(0xfe215040, 0x40, 'R W IO ROOTSHARED IO_8 IO_32'),
           mem(0x1f900000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
           mem(0x10000000, 0x8000000, 'R W X DMA LOADABLE'),
-          mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x80000000 }),
+          commRegion(),
         ],
         irqchips: [{ address: 0xff841000, id: 0, pinBase: 32, pinBitmap: [0, 0, 0x20000000, 0] }, { address: 0xff841000, id: 0, pinBase: 160, pinBitmap: [0x6000000, 0, 0, 0] }],
         pciDevices: [
