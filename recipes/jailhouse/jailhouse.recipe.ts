@@ -6,10 +6,9 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineRecipe, git } from '../../src/index.ts';
-import { kernelArch } from '../../src/kinds/kconfig.ts';
 import type { TaskContext } from '../../src/index.ts';
 
-const makeArgs = (ctx: TaskContext) => ['-C', ctx.dirs.src, `ARCH=${kernelArch(ctx.machine.arch)}`,
+const makeArgs = (ctx: TaskContext) => ['-C', ctx.dirs.src, `ARCH=${ctx.machine.arch}`,
   `CROSS_COMPILE=${ctx.machine.crossCompile}`, `KDIR=${ctx.deps.linux!.build}`];
 
 function copyInto(from: string, toDir: string, name = from.split('/').pop()!): void {
@@ -31,7 +30,7 @@ export default defineRecipe({
     compile: (ctx) => ctx.exec('make', [...makeArgs(ctx), `-j${ctx.jobs}`, 'EXTRA_CFLAGS=-static']).then(() => undefined),
     install(ctx) {
       const src = ctx.dirs.src;
-      const arch = kernelArch(ctx.machine.arch);
+      const arch = ctx.machine.arch;
       const dest = ctx.dirs.dest;
       copyInto(join(src, 'driver/jailhouse.ko'), join(dest, 'usr/lib/jailhouse'));
       for (const bin of ['jailhouse.bin', 'jailhouse-intel.bin', 'jailhouse-amd.bin']) {

@@ -6,8 +6,6 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Kind, TaskContext } from '../core/recipe.ts';
 
-export const kernelArch = (arch: string) => (arch === 'x86' ? 'x86' : arch);
-
 /** Fixed build identity: equal sources and config give an equal Image. */
 export const REPRODUCIBLE_KBUILD = {
   KBUILD_BUILD_TIMESTAMP: '1970-01-01 00:00:00 UTC', KBUILD_BUILD_USER: 'jhbuild', KBUILD_BUILD_HOST: 'jhbuild',
@@ -16,7 +14,7 @@ export const REPRODUCIBLE_KBUILD = {
 };
 
 function makeArgs(ctx: TaskContext): string[] {
-  return ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, `ARCH=${kernelArch(ctx.machine.arch)}`, `CROSS_COMPILE=${ctx.machine.crossCompile}`];
+  return ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, `ARCH=${ctx.machine.arch}`, `CROSS_COMPILE=${ctx.machine.crossCompile}`];
 }
 
 /** `CONFIG_X=y` / `# CONFIG_X is not set` lines of a fragment, as name -> value ('n' for not set). */
@@ -63,11 +61,11 @@ export function linuxKernel(): Kind {
         const kernel = ctx.machine.kernel;
         await ctx.exec('make', [...makeArgs(ctx), `INSTALL_MOD_PATH=${ctx.dirs.dest}`, 'INSTALL_MOD_STRIP=1', 'DEPMOD=true', 'modules_install'], { env: REPRODUCIBLE_KBUILD });
         mkdirSync(join(ctx.dirs.dest, 'boot'), { recursive: true });
-        copyFileSync(join(ctx.dirs.build, 'arch', kernelArch(ctx.machine.arch), 'boot', kernel.image), join(ctx.dirs.dest, 'boot', kernel.image));
+        copyFileSync(join(ctx.dirs.build, 'arch', ctx.machine.arch, 'boot', kernel.image), join(ctx.dirs.dest, 'boot', kernel.image));
       },
       async deploy(ctx) {
         const kernel = ctx.machine.kernel;
-        const boot = join(ctx.dirs.build, 'arch', kernelArch(ctx.machine.arch), 'boot');
+        const boot = join(ctx.dirs.build, 'arch', ctx.machine.arch, 'boot');
         copyFileSync(join(boot, kernel.image), join(ctx.dirs.deploy, kernel.image));
         for (const dtb of kernel.dtbs) copyFileSync(join(boot, 'dts', dtb), join(ctx.dirs.deploy, basename(dtb)));
         copyFileSync(join(ctx.dirs.build, '.config'), join(ctx.dirs.deploy, 'config'));

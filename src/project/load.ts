@@ -62,15 +62,15 @@ export async function loadProject(root: string): Promise<Project> {
   const recipeFiles = (name: string, suffix: string) =>
     layers.map((layer) => ({ layer, file: join(layer.dir, 'recipes', name, `${name}.${suffix}`) }))
       .filter(({ file }) => existsSync(file));
-  const names = (sub: string, match: RegExp) => {
+  /** Names found in every layer's `sub` folder by `nameOf` (undefined: not one). */
+  const names = (sub: string, nameOf: (dir: string, entry: string) => string | undefined) => {
     const found = new Set<string>();
     for (const layer of layers) {
       const dir = join(layer.dir, sub);
       if (!existsSync(dir)) continue;
       for (const entry of readdirSync(dir)) {
-        const m = match.exec(entry);
-        if (m) found.add(m[1]!);
-        else if (sub === 'recipes' && existsSync(join(dir, entry, `${entry}.recipe.ts`))) found.add(entry);
+        const name = nameOf(dir, entry);
+        if (name) found.add(name);
       }
     }
     return [...found].sort();
@@ -81,11 +81,11 @@ export async function loadProject(root: string): Promise<Project> {
 
   const machineFiles = (name: string) =>
     layers.map((layer) => join(layer.dir, 'machines', `${name}.machine.ts`)).filter((f) => existsSync(f)).reverse();
-  const machineNames = () => names('machines', /^(.+)\.machine\.ts$/);
+  const machineNames = () => names('machines', (_dir, entry) => /^(.+)\.machine\.ts$/.exec(entry)?.[1]);
   return {
     root,
     layers,
-    recipeNames: () => names('recipes', /^$/),
+    recipeNames: () => names('recipes', (dir, entry) => (existsSync(join(dir, entry, `${entry}.recipe.ts`)) ? entry : undefined)),
     machineNames,
     loadRecipe(name) {
       let recipe = recipeCache.get(name);

@@ -1,6 +1,5 @@
 /** Renders build events: listr2 task tree on a TTY, one line per event without, JSON lines with --json. */
-import type { BuildEvent } from '../core/run.ts';
-import type { PlannedTask } from '../core/run.ts';
+import type { BuildEvent, PlannedTask } from '../core/run.ts';
 
 export type UiMode = 'json' | 'lines' | 'tty';
 
@@ -34,20 +33,15 @@ const noColor = () => Boolean(process.env.NO_COLOR) || !process.stderr.isTTY;
 const paint = (code: number, text: string) => (noColor() ? text : `\x1b[${code}m${text}\x1b[0m`);
 
 function linesUi(): Ui {
-  let cached = 0;
   const out = (line: string) => process.stderr.write(`${line}\n`);
+  // Cached tasks are counted in the closing line, not listed one by one.
   return {
     emit(event) {
       switch (event.event) {
         case 'task:start': out(`start   ${event.task}`); break;
-        case 'task:done':
-          if (event.cached) cached++;
-          else out(`done    ${event.task} (${(event.ms / 1000).toFixed(1)} s)`);
-          break;
+        case 'task:done': if (!event.cached) out(`done    ${event.task} (${(event.ms / 1000).toFixed(1)} s)`); break;
         case 'task:fail': out(paint(31, `FAILED  ${event.task}: ${event.message}`)); break;
-        case 'build:done':
-          out(`${event.ran} ran, ${event.cached} cached${cached !== event.cached ? '' : ''}, ${event.failed} failed`);
-          break;
+        case 'build:done': out(`${event.ran} ran, ${event.cached} cached, ${event.failed} failed`); break;
       }
     },
     close: async () => {},
