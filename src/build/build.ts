@@ -69,7 +69,7 @@ export async function planBuild(project: Project, machine: Machine, targets: rea
 }
 
 /** What the no-op fast path must re-check to trust this plan again (see plan-cache.ts). */
-export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, files: readonly [string, string][]): CachedPlan {
+export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, files: readonly [string, string][], extraFiles: readonly [string, string][]): CachedPlan {
   const recipes = [...plan.recipes.values()];
   const trees = recipes.flatMap((r) => {
     const tree = localTreeOf(r, options.srcOverrides);
@@ -79,7 +79,7 @@ export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, files: read
   const tools = [...new Set(recipes.flatMap((r) => [...r.tools, ...(r.machineKeys.includes('crossCompile') ? [`${plan.machine.crossCompile}gcc`] : [])]))].sort();
   const downloads = recipes.flatMap((r) => downloadOf(r, plan.layout.downloads, localTreeOf(r, options.srcOverrides)) ?? []);
   return {
-    files, trees, tools: tools.map((t) => [t, toolStamp(t)]), downloads,
+    files, extraFiles, trees, tools: tools.map((t) => [t, toolStamp(t)]), downloads,
     tasks: plan.tasks.map((t) => ({ key: t.node.key, signature: t.signature })),
     deployLinks: deployLinks(plan),
   };

@@ -14,6 +14,8 @@ import { hashTree } from './tree.ts';
 
 export interface CachedPlan {
   readonly files: readonly [string, string][];
+  /** Inputs outside the watched folders (e.g. a machine's root .cell given by absolute path). */
+  readonly extraFiles: readonly [string, string][];
   readonly trees: readonly [string, string][];
   readonly tools: readonly [string, string][];
   readonly downloads: readonly string[];
@@ -22,7 +24,7 @@ export interface CachedPlan {
   readonly deployLinks: readonly [string, string][];
 }
 
-const statKey = (path: string) => {
+export const statKey = (path: string) => {
   try { const st = statSync(path); return `${st.size}:${st.mtimeMs}`; } catch { return 'missing'; }
 };
 
@@ -68,6 +70,7 @@ export function readNoopPlan(file: string, roots: readonly string[], layout: Bui
   try { plan = JSON.parse(readFileSync(file, 'utf8')) as CachedPlan; } catch { return undefined; }
   const now = snapshotFiles(roots);
   if (now.length !== plan.files.length || now.some(([f, k], i) => plan.files[i]![0] !== f || plan.files[i]![1] !== k)) return undefined;
+  if (plan.extraFiles.some(([f, k]) => statKey(f) !== k)) return undefined;
   if (plan.tools.some(([tool, stamp]) => toolStamp(tool) !== stamp)) return undefined;
   if (plan.downloads.some((d) => !existsSync(d))) return undefined;
   if (plan.tasks.some((t) => !existsSync(join(layout.entry(t.signature), 'manifest.json')))) return undefined;

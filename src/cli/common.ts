@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { JhError } from '../errors.ts';
 import { findProjectRoot, loadProject, type Project } from '../project/load.ts';
 import { applyDeployLinks, cachedPlanOf, planBuild, runPlan, type BuildOptions } from '../build/build.ts';
-import { planCacheFile, readNoopPlan, snapshotFiles, writeCachedPlan } from '../build/plan-cache.ts';
+import { planCacheFile, readNoopPlan, snapshotFiles, statKey, writeCachedPlan } from '../build/plan-cache.ts';
 import { treeCacheFile } from '../build/tree.ts';
 import { acquireBuildLock } from '../core/lock.ts';
 import { buildLayout, type BuildLayout } from '../core/layout.ts';
@@ -129,6 +129,7 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
   // What the plan reads, as it is before reading it: an edit during the build invalidates the saved plan.
   const inputsBefore = snapshotFiles(planInputs(project));
   const machine = await loadMachine(project, values);
+  const extraFiles: [string, string][] = machine.rootCellFile && isAbsolute(machine.rootCellFile) ? [[machine.rootCellFile, statKey(machine.rootCellFile)]] : [];
   // A system that cannot work is refused before anything is fetched or compiled.
   const { checkMachine } = await import('../cells/machine-cells.ts');
   const findings = checkMachine(machine);
@@ -149,7 +150,7 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
   await ui.close();
   // Saved after the run: only a complete build's plan can serve a later no-op.
   if (summary.failed === 0 && !signal.aborted) {
-    writeCachedPlan(planFile, cachedPlanOf({ ...plan, tasks: plan.tasks.map((t) => ({ ...t, reason: undefined })) }, options, inputsBefore));
+    writeCachedPlan(planFile, cachedPlanOf({ ...plan, tasks: plan.tasks.map((t) => ({ ...t, reason: undefined })) }, options, inputsBefore, extraFiles));
   }
   if (signal.aborted) return { code: 130, layout };
   if (summary.failed > 0) {
