@@ -4,6 +4,7 @@
  * IVSHMEM peers, PCI caps ranges, consoles, alignment, names, loadable regions, the root kernel's
  * reservation). Pure: every finding has a stable code, names the cell and region, and says the fix.
  */
+import { hex } from './describe.ts';
 import { CELL_NAME_MAX, CON_FLAGS, CON_TYPE, MEM, PCI_TYPE, type Cell, type CellConfig, type MemoryRegion, type SystemConfig } from './model.ts';
 
 export interface Finding {
@@ -26,7 +27,6 @@ export interface CheckOptions {
   readonly cpuCount?: number;
 }
 
-export const hex = (n: number) => `0x${n.toString(16)}`;
 const PAGE = 0x1000;
 const overlaps = (a0: number, a1: number, b0: number, b1: number) => a0 < b1 && b0 < a1;
 const isComm = (m: MemoryRegion) => (m.flags & MEM.COMM_REGION) !== 0;

@@ -4,10 +4,10 @@
  */
 import { JhError } from '../errors.ts';
 import { MEM } from '../cells/model.ts';
+import { hex } from '../cells/describe.ts';
 import type { Range } from '../cells/check.ts';
 import type { Machine, MachineCell } from '../machine/types.ts';
 
-const hex = (n: number) => `0x${n.toString(16)}`;
 const MiB = 0x100000;
 
 /** Memory the hypervisor and the non-root cells use: Linux on the root must not use it as RAM. */
