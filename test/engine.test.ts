@@ -114,3 +114,16 @@ test('bad recipe input names the file, the field and the fix', async (t) => {
   t.regex(result.stderr, /in .*recipes\/bad\/bad\.recipe\.ts/);
   t.regex(result.stderr, /hint:/);
 });
+
+test('a module a recipe imports is part of its code: editing it reruns that recipe, and explain names it', async (t) => {
+  const f = fixture();
+  write(f.root, 'recipes/lib/greeting.ts', "export const greeting = 'hello';\n");
+  const recipe = join(f.root, 'recipes/lib/lib.recipe.ts');
+  writeFileSync(recipe, `import { greeting } from './greeting.ts';\n${readFileSync(recipe, 'utf8')}`.replace("configure: async (ctx) => {", 'configure: async (ctx) => { void greeting;'));
+  t.is((await runCli(['build', 'top', ...f.args()])).code, 0);
+  write(f.root, 'recipes/lib/greeting.ts', "export const greeting = 'hi';\n");
+  const explain = await runCli(['explain', 'lib:configure', '--project', f.root, '--machine', 'test']);
+  t.regex(explain.stdout, /code\/module:recipes\/lib\/greeting\.ts changed/);
+  const again = await runCli(['build', 'top', ...f.args()]);
+  t.deepEqual(ranTasks(again.stdout), [...all(['lib'], STEPS.slice(3, 6)), ...all(['top'], STEPS.slice(3))].sort());
+});

@@ -1,6 +1,8 @@
 /** Collects each task's declared inputs into a manifest and signs it, dependencies first. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { moduleClosure } from './modules.ts';
 import type { TaskGraph } from '../core/graph.ts';
 import { sha256, signManifest, type InputManifest } from '../core/hash.ts';
 import type { Recipe } from '../core/recipe.ts';
@@ -42,6 +44,8 @@ export function signGraph(inputs: SignInputs): Signatures {
     if (hash === undefined) fileHashes.set(path, hash = sha256(readFileSync(path)));
     return hash;
   };
+  const imports = new Map<string, string[]>();
+  const srcRoot = fileURLToPath(new URL('..', import.meta.url));
   const sourceIds = new Map<string, string>();
   const sourceId = (recipe: Recipe) => {
     let id = sourceIds.get(recipe.name);
@@ -73,6 +77,9 @@ export function signGraph(inputs: SignInputs): Signatures {
       for (const f of recipe.files) files[f.name] = hashFile(f.path);
       for (const t of recipe.templates) files[`templates/${t}`] = hashFile(inputs.project.templatePath(t));
       recipe.codeFiles.forEach((file, i) => { code[i === 0 ? 'recipe' : `append${i}`] = hashFile(file); });
+      for (const file of recipe.codeFiles.flatMap((f) => moduleClosure(f, srcRoot, imports))) {
+        if (!recipe.codeFiles.includes(file)) code[`module:${relative(inputs.project.root, file)}`] = hashFile(file);
+      }
       machine = pickMachine(inputs.machine, recipe.machineKeys);
       vars = recipe.vars as InputManifest['vars'];
       for (const tool of recipe.tools) tools[tool] = inputs.tools.version(tool);
