@@ -2,7 +2,8 @@
  * The root (and guest) kernel. The source is Debian's orig tarball of 6.1 (pinned by the sha256
  * computed here; `apt-get source --download-only linux=6.1.170-3` yields the same file), or any
  * 6.1 tree with --src linux=PATH (e.g. Debian's linux-source-6.1). The patches export what the
- * Jailhouse driver links against and let it run the hypervisor from ioremapped memory.
+ * Jailhouse driver links against and let it run the hypervisor from ioremapped memory. Config
+ * fragments (fragments/) are chosen by each machine's kernel.fragments.
  */
 import { defineRecipe, tarball } from '../../src/index.ts';
 import { linuxKernel } from '../../src/kinds/kconfig.ts';
@@ -20,6 +21,5 @@ export default defineRecipe({
     'patches/6.1/0001-mm-vmalloc-export-for-jailhouse.patch',
     'patches/6.1/0002-arm64-export-hyp-stub-vectors.patch',
   ],
-  files: ['fragments/jailhouse-root.config', 'fragments/qemu-arm64.config', 'fragments/jailhouse-root-x86.config'],
   kind: linuxKernel(),
 });

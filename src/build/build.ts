@@ -9,7 +9,7 @@ import { decideRuns, entryOut, runBuild, type BuildEvent, type BuildSummary, typ
 import { taskKey, type Step } from '../core/types.ts';
 import type { Machine } from '../machine/types.ts';
 import type { Project } from '../project/load.ts';
-import { localTreeOf, signGraph, stepFunction, type Signatures } from './inputs.ts';
+import { localTreeOf, machineSelectedFiles, signGraph, stepFunction, type Signatures } from './inputs.ts';
 import { restrictMachine } from './machine-view.ts';
 import { ToolVersions } from './tools.ts';
 import { downloadOf } from './download.ts';
@@ -132,7 +132,7 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
         };
         const deps: Record<string, DepOutputs> = {};
         for (const dep of recipe.depends) deps[dep.recipe] = outputsOf(dep.recipe);
-        const files = new Map([...recipe.files, ...recipe.patches].map((f) => [f.name, f.path]));
+        const files = new Map([...recipe.files, ...recipe.patches, ...machineSelectedFiles(recipe, plan.machine)].map((f) => [f.name, f.path]));
         const ctx: TaskContext = {
           recipe, step, dirs, deps, jobs: io.jobs, vars: recipe.vars, signal: io.signal,
           machine: restrictMachine(plan.machine, recipe.machineKeys, recipe.name),

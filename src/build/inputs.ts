@@ -1,12 +1,13 @@
 /** Collects each task's declared inputs into a manifest and signs it, dependencies first. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { JhError } from '../errors.ts';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { moduleClosure } from './modules.ts';
 import type { TaskGraph } from '../core/graph.ts';
 import { sha256, signManifest, type InputManifest } from '../core/hash.ts';
 import type { Recipe } from '../core/recipe.ts';
-import type { Step, TaskKey } from '../core/types.ts';
+import type { FileRef, Step, TaskKey } from '../core/types.ts';
 import type { Project } from '../project/load.ts';
 import { pickMachine } from './machine-view.ts';
 import type { ToolVersions } from './tools.ts';
@@ -31,6 +32,22 @@ export function localTreeOf(recipe: Recipe, srcOverrides: ReadonlyMap<string, st
   const override = srcOverrides.get(recipe.name);
   if (override) return override;
   return recipe.source.type === 'local' ? join(recipe.dir, recipe.source.path) : undefined;
+}
+
+/** Files of the recipe that the machine selects through its machineFiles keys (e.g. its kernel fragments). */
+export function machineSelectedFiles(recipe: Recipe, machine: Machine): FileRef[] {
+  return recipe.machineFiles.flatMap((key) => {
+    const value = key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], machine);
+    const names = value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
+    return names.map((name) => {
+      const path = join(recipe.dir, name);
+      if (!existsSync(path)) {
+        throw new JhError('E_INVALID_FIELD', `${key}: "${name}" is not a file of recipe ${recipe.name} (${path})`, {
+          file: machine.file, hint: `add ${name} beside the recipe, or fix the machine's ${key}` });
+      }
+      return { name, path };
+    });
+  });
 }
 
 export function stepFunction(recipe: Recipe, step: Step) {
@@ -75,6 +92,7 @@ export function signGraph(inputs: SignInputs): Signatures {
     if (step === 'configure') {
       version = recipe.version;
       for (const f of recipe.files) files[f.name] = hashFile(f.path);
+      for (const f of machineSelectedFiles(recipe, inputs.machine)) files[f.name] = hashFile(f.path);
       for (const t of recipe.templates) files[`templates/${t}`] = hashFile(inputs.project.templatePath(t));
       recipe.codeFiles.forEach((file, i) => { code[i === 0 ? 'recipe' : `append${i}`] = hashFile(file); });
       for (const file of recipe.codeFiles.flatMap((f) => moduleClosure(f, srcRoot, imports))) {

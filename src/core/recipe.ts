@@ -66,6 +66,8 @@ export interface Kind {
   readonly name: string;
   readonly tasks: Partial<Record<Step, TaskFn>>;
   readonly machineKeys?: readonly string[];
+  /** Dotted machine paths whose values name files of the recipe (e.g. "kernel.fragments"): hashed per machine. */
+  readonly machineFiles?: readonly string[];
   readonly tools?: readonly string[];
   readonly vars?: Readonly<Record<string, Json>>;
 }
@@ -93,6 +95,8 @@ export interface RecipeInput {
   readonly templates?: readonly string[];
   /** Dotted machine paths the steps read, e.g. "arch", "kernel.fragments". */
   readonly machineKeys?: readonly string[];
+  /** Dotted machine paths whose values name files beside the recipe: only the machine's own are inputs. */
+  readonly machineFiles?: readonly string[];
   /** Host tools whose versions enter the signature. */
   readonly tools?: readonly string[];
   readonly vars?: Readonly<Record<string, Json>>;
@@ -123,6 +127,7 @@ export interface Recipe {
   readonly files: readonly FileRef[];
   readonly templates: readonly string[];
   readonly machineKeys: readonly string[];
+  readonly machineFiles: readonly string[];
   readonly tools: readonly string[];
   readonly vars: Readonly<Record<string, Json>>;
   readonly tasks: Partial<Record<Step, TaskFn>>;

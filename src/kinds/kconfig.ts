@@ -33,6 +33,8 @@ export function linuxKernel(): Kind {
   return {
     name: 'kconfig',
     machineKeys: ['arch', 'crossCompile', 'kernel'],
+    // Only the fragments this machine names are inputs: editing another machine's rebuilds nothing here.
+    machineFiles: ['kernel.fragments'],
     tools: ['make', 'gcc', 'bc', 'flex', 'bison'],
     tasks: {
       async configure(ctx) {

@@ -6,7 +6,7 @@ import { isStep, STEPS, type Dependency, type FileRef, type Source } from '../co
 import { Checker } from './validate.ts';
 
 const RECIPE_KEYS = ['name', 'version', 'license', 'summary', 'source', 'depends', 'patches', 'files',
-  'templates', 'machineKeys', 'tools', 'vars', 'kind', 'tasks', 'provides'] as const;
+  'templates', 'machineKeys', 'machineFiles', 'tools', 'vars', 'kind', 'tasks', 'provides'] as const;
 const APPEND_KEYS = ['name', 'patches', 'files', 'depends', 'machineKeys', 'vars', 'tasks'] as const;
 const COMMIT = /^[0-9a-f]{40}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -20,7 +20,7 @@ export function validateRecipe(value: unknown, file: string, expectedName: strin
   check.string(recipe.version, 'version');
   if (recipe.source !== undefined) validateSource(check, recipe.source);
   validateDepends(check, recipe.depends, 'depends');
-  for (const key of ['patches', 'files', 'templates', 'machineKeys', 'tools', 'provides'] as const) check.strings(recipe[key], key);
+  for (const key of ['patches', 'files', 'templates', 'machineKeys', 'machineFiles', 'tools', 'provides'] as const) check.strings(recipe[key], key);
   validateFiles(check, dirname(file), [...check.strings(recipe.patches, 'patches'), ...check.strings(recipe.files, 'files')]);
   validateTasks(check, recipe.tasks, 'tasks');
   if (recipe.kind !== undefined) validateTasks(check, check.object(recipe.kind, 'kind').tasks, 'kind.tasks');
@@ -134,6 +134,7 @@ export function resolveRecipe(defs: { input: RecipeInput; file: string }[],
     files,
     templates: input.templates ?? [],
     machineKeys: [...new Set(machineKeys)].sort(),
+    machineFiles: [...new Set([...(input.kind?.machineFiles ?? []), ...(input.machineFiles ?? [])])].sort(),
     tools: [...new Set([...(input.kind?.tools ?? []), ...(input.tools ?? [])])].sort(),
     vars,
     tasks,
