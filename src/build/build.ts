@@ -1,6 +1,6 @@
 /** Plans and runs a build: load recipes, graph, signatures, decide, run with a task context. */
-import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { planGraph, type TaskGraph } from '../core/graph.ts';
 import { acquireBuildLock } from '../core/lock.ts';
 import { buildLayout, type BuildLayout } from '../core/layout.ts';
@@ -13,7 +13,7 @@ import { localTreeOf, machineSelectedFiles, signGraph, stepFunction, type Signat
 import { restrictMachine } from './machine-view.ts';
 import { ToolVersions } from './tools.ts';
 import { downloadOf } from './download.ts';
-import { toolStamp, type CachedPlan } from './plan-cache.ts';
+import { applyDeployLinks, toolStamp, type CachedPlan } from './plan-cache.ts';
 import type { SourceEnv } from './source.ts';
 
 export interface BuildOptions {
@@ -176,16 +176,3 @@ export function deployLinks(plan: BuildPlan): [string, string][] {
   return links;
 }
 
-/** Points each link at its target, replacing it atomically only when it differs. */
-export function applyDeployLinks(links: readonly [string, string][]): void {
-  for (const [link, target] of links) {
-    try {
-      if (lstatSync(link).isSymbolicLink() && readlinkSync(link) === target) continue;
-    } catch { /* not there yet */ }
-    mkdirSync(dirname(link), { recursive: true });
-    const temp = `${link}.tmp-${process.pid}`;
-    rmSync(temp, { force: true });
-    symlinkSync(target, temp);
-    renameSync(temp, link);
-  }
-}

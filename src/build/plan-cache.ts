@@ -4,7 +4,7 @@
  * download, the saved signatures still hold. If then every task has its cache entry, the build
  * is a no-op and is reported without loading a single recipe.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { canonicalJson, sha256 } from '../core/hash.ts';
 import type { BuildLayout } from '../core/layout.ts';
@@ -76,4 +76,18 @@ export function readNoopPlan(file: string, roots: readonly string[], layout: Bui
   if (plan.tasks.some((t) => !existsSync(join(layout.entry(t.signature), 'manifest.json')))) return undefined;
   if (plan.trees.some(([tree, hash]) => hashTree(tree, treeCache(tree)) !== hash)) return undefined;
   return plan;
+}
+
+/** Points each link at its target, replacing it atomically only when it differs. */
+export function applyDeployLinks(links: readonly [string, string][]): void {
+  for (const [link, target] of links) {
+    try {
+      if (lstatSync(link).isSymbolicLink() && readlinkSync(link) === target) continue;
+    } catch { /* not there yet */ }
+    mkdirSync(dirname(link), { recursive: true });
+    const temp = `${link}.tmp-${process.pid}`;
+    rmSync(temp, { force: true });
+    symlinkSync(target, temp);
+    renameSync(temp, link);
+  }
 }

@@ -5,13 +5,12 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { JhError } from '../errors.ts';
 import { findProjectRoot, loadProject, type Project } from '../project/load.ts';
-import { applyDeployLinks, cachedPlanOf, planBuild, runPlan, type BuildOptions } from '../build/build.ts';
-import { planCacheFile, readNoopPlan, snapshotFiles, statKey, writeCachedPlan } from '../build/plan-cache.ts';
+import type { BuildOptions } from '../build/build.ts';
+import { applyDeployLinks, planCacheFile, readNoopPlan, snapshotFiles, statKey, writeCachedPlan } from '../build/plan-cache.ts';
 import { treeCacheFile } from '../build/tree.ts';
 import { acquireBuildLock } from '../core/lock.ts';
 import { buildLayout, type BuildLayout } from '../core/layout.ts';
 import type { Machine } from '../machine/types.ts';
-import { resolveMachine, validateMachineInput } from '../machine/resolve.ts';
 import { chooseUiMode, createUi, reportFailures } from '../ui/index.ts';
 import type { BuildEvent } from '../core/run.ts';
 import type { Step } from '../core/types.ts';
@@ -67,6 +66,7 @@ export function buildDirOf(project: Project, values: Values): string {
 }
 
 export async function loadMachine(project: Project, values: Values): Promise<Machine> {
+  const { resolveMachine, validateMachineInput } = await import('../machine/resolve.ts');
   const name = typeof values.machine === 'string' ? values.machine : DEFAULT_MACHINE;
   const { input, file } = await project.loadMachineInput(name);
   const valid = validateMachineInput(input, file, name);
@@ -126,6 +126,7 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
       return { code: 0, layout };
     }
   }
+  const { cachedPlanOf, planBuild, runPlan } = await import('../build/build.ts');
   // What the plan reads, as it is before reading it: an edit during the build invalidates the saved plan.
   const inputsBefore = snapshotFiles(planInputs(project));
   const machine = await loadMachine(project, values);
