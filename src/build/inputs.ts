@@ -2,7 +2,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { JhError } from '../errors.ts';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { moduleClosure } from './modules.ts';
 import type { TaskGraph } from '../core/graph.ts';
 import { sha256, signManifest, type InputManifest } from '../core/hash.ts';
@@ -62,7 +61,6 @@ export function signGraph(inputs: SignInputs): Signatures {
     return hash;
   };
   const imports = new Map<string, string[]>();
-  const srcRoot = fileURLToPath(new URL('..', import.meta.url));
   const sourceIds = new Map<string, string>();
   const sourceId = (recipe: Recipe) => {
     let id = sourceIds.get(recipe.name);
@@ -95,7 +93,7 @@ export function signGraph(inputs: SignInputs): Signatures {
       for (const f of machineSelectedFiles(recipe, inputs.machine)) files[f.name] = hashFile(f.path);
       for (const t of recipe.templates) files[`templates/${t}`] = hashFile(inputs.project.templatePath(t));
       recipe.codeFiles.forEach((file, i) => { code[i === 0 ? 'recipe' : `append${i}`] = hashFile(file); });
-      for (const file of recipe.codeFiles.flatMap((f) => moduleClosure(f, srcRoot, imports))) {
+      for (const file of recipe.codeFiles.flatMap((f) => moduleClosure(f, imports))) {
         if (!recipe.codeFiles.includes(file)) code[`module:${relative(inputs.project.root, file)}`] = hashFile(file);
       }
       machine = pickMachine(inputs.machine, recipe.machineKeys);

@@ -5,23 +5,20 @@
  * tool, not recipe code, and is not followed — as BitBake does not hash itself.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { dirname, resolve } from 'node:path';
 
-const ENGINE = ['core', 'build', 'project', 'exec', 'fetch', 'render', 'ui', 'cli'];
+// By path inside any jhbuild src/ (the running one, or a copy a project's recipes import).
+const ENGINE = /(^|[\\/])src[\\/](index\.ts$|(core|build|project|exec|fetch|render|ui|cli)[\\/])/;
 // Value imports only: `import type` brings no code.
 const IMPORT = /(?:import|export)\s(?!type\s)[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 
-function isEngine(file: string, srcRoot: string): boolean {
-  const rel = relative(srcRoot, file);
-  if (rel.startsWith('..')) return false;
-  return rel === 'index.ts' || ENGINE.includes(rel.split(sep)[0]!);
-}
+const isEngine = (file: string) => ENGINE.test(file);
 
 /** Files (absolute) of a module and its relative imports, engine modules excluded, sorted. */
-export function moduleClosure(entry: string, srcRoot: string, cache = new Map<string, string[]>()): string[] {
+export function moduleClosure(entry: string, cache = new Map<string, string[]>()): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
-    if (seen.has(file) || isEngine(file, srcRoot)) return;
+    if (seen.has(file) || isEngine(file)) return;
     seen.add(file);
     let imports = cache.get(file);
     if (!imports) {
