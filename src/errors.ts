@@ -1,5 +1,4 @@
 /** Typed user-facing errors. Only cli/main maps them to exit codes. */
-export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_USER = 2;
 export const EXIT_INTERRUPTED = 130;

@@ -1,0 +1,49 @@
+/** doctor names the Debian package of what is missing; clean forgets a recipe's results; --help and --version. */
+import test from 'ava';
+import { mkdirSync, symlinkSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { whichSync } from '../src/build/tools.ts';
+import { jsonEvents, runCli } from './helpers/cli.ts';
+import { tempDir, writeLoggingRecipe, writeTestMachine } from './helpers/fixture.ts';
+
+test('doctor reports each missing host tool with the apt package that provides it', async (t) => {
+  // A PATH with git and make only: everything else the machine needs is missing.
+  const bin = join(tempDir(), 'bin');
+  mkdirSync(bin);
+  for (const tool of ['git', 'make']) symlinkSync(whichSync(tool)!, join(bin, tool));
+  const result = await runCli(['doctor', '--machine', 'qemu-arm64', '--json'], { env: { PATH: `${bin}:${dirname(process.execPath)}` } });
+  t.is(result.code, 2);
+  const { missing } = JSON.parse(result.stdout.trim().split('\n')[0]!) as { missing: { what: string; apt: string }[] };
+  const apt = Object.fromEntries(missing.map((m) => [m.what, m.apt]));
+  t.is(apt['aarch64-linux-gnu-gcc'], 'gcc-aarch64-linux-gnu');
+  t.is(apt['qemu-system-aarch64'], 'qemu-system-arm');
+  t.is(apt.dtc, 'device-tree-compiler');
+  t.false('git' in apt);
+  t.regex(result.stderr, /jhbuild doctor --install/);
+});
+
+test('clean drops a recipe\'s work folder and cached results, so it builds again', async (t) => {
+  const root = tempDir();
+  writeTestMachine(root);
+  writeLoggingRecipe(root, 'one', join(root, 'log'));
+  const args = ['--project', root, '--machine', 'test', '--json'];
+  t.is((await runCli(['build', 'one', ...args])).code, 0);
+  const clean = await runCli(['clean', 'one', '--project', root, '--machine', 'test']);
+  t.is(clean.code, 0, clean.stderr);
+  t.regex(clean.stdout, /cleaned one: 7 cached results removed/);
+  t.false(existsSync(join(root, 'build/work/test/one')));
+  const again = await runCli(['build', 'one', ...args]);
+  t.deepEqual(jsonEvents(again.stdout).at(-1), { event: 'build:done', ran: 7, cached: 0, failed: 0 });
+});
+
+test('--help on every command, --version, and a usage error exits 2', async (t) => {
+  for (const command of ['build', 'image', 'run', 'fetch', 'graph', 'show', 'explain', 'clean', 'doctor', 'cells', 'cmdline']) {
+    const help = await runCli([command, '--help']);
+    t.is(help.code, 0, command);
+    t.regex(help.stdout, new RegExp(`^jhbuild ${command} — `), command);
+  }
+  t.regex((await runCli(['--version'])).stdout, /^jhbuild \d+\.\d+\.\d+/);
+  const bad = await runCli(['build', '--no-such-flag']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /E_USAGE/);
+});
