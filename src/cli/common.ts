@@ -99,12 +99,15 @@ export function parseBuildOptions(project: Project, values: Values): BuildOption
   return { buildDir, downloads, mirrors, offline: values.offline === true, srcOverrides, jobs };
 }
 
-/** load -> plan -> run -> report, shared by build, fetch and image. Returns the exit code. */
 /** The folders whose files a plan reads: if none changed, a saved plan still holds. */
 function planInputs(project: Project): string[] {
   return [...new Set([...['recipes', 'machines', 'templates', 'layers', 'src', 'package.json'].map((d) => join(project.root, d)), join(packageRoot, 'src')])];
 }
 
+/**
+ * load -> plan -> run -> report, shared by build, fetch and image. A no-op is answered from the
+ * saved plan without loading recipes (plan-cache.ts).
+ */
 export async function buildTargets(targets: string[], values: Values, signal: AbortSignal, command: string,
   lastStep: Step = 'deploy'): Promise<{ code: number; layout: BuildLayout }> {
   const project = await openProject(values);
@@ -151,7 +154,7 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
   await ui.close();
   // Saved after the run: only a complete build's plan can serve a later no-op.
   if (summary.failed === 0 && !signal.aborted) {
-    writeCachedPlan(planFile, cachedPlanOf({ ...plan, tasks: plan.tasks.map((t) => ({ ...t, reason: undefined })) }, options, inputsBefore, extraFiles));
+    writeCachedPlan(planFile, cachedPlanOf(plan, options, inputsBefore, extraFiles));
   }
   if (signal.aborted) return { code: 130, layout };
   if (summary.failed > 0) {
