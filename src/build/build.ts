@@ -1,5 +1,5 @@
 /** Plans and runs a build: load recipes, graph, signatures, decide, run with a task context. */
-import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { planGraph, type TaskGraph } from '../core/graph.ts';
 import { acquireBuildLock } from '../core/lock.ts';
@@ -88,10 +88,12 @@ export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, files: read
 export async function runPlan(plan: BuildPlan, project: Project, options: BuildOptions, emit: (e: BuildEvent) => void,
   signal: AbortSignal, command: string): Promise<BuildSummary> {
   const lock = acquireBuildLock(options.buildDir, command);
+  const groups = join(options.buildDir, 'lock.children');
   try {
     const { killRecordedProcessGroups, recordProcessGroupsIn, runProcess } = await import('../exec/index.ts');
-    const groups = join(options.buildDir, 'lock.children');
-    killRecordedProcessGroups(groups);
+    // Only a holder that died (kill -9) can have left children running; their ids are stale otherwise.
+    if (lock.tookOverFromDeadHolder) killRecordedProcessGroups(groups);
+    writeFileSync(groups, '');
     recordProcessGroupsIn(groups);
     const { renderTemplateFile } = await import('../render/index.ts');
     const { applyRecipePatches, fetchRecipeSource, unpackRecipeSource } = await import('./source.ts');
@@ -160,6 +162,7 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
     applyDeployLinks(deployLinks(plan));
     return summary;
   } finally {
+    writeFileSync(groups, '');
     lock.release();
   }
 }

@@ -3,18 +3,23 @@ import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } f
 import { join } from 'node:path';
 import { JhError } from '../errors.ts';
 
-export interface BuildLock { release(): void }
+export interface BuildLock {
+  /** True when the lock was taken over from a holder that died without releasing it. */
+  readonly tookOverFromDeadHolder: boolean;
+  release(): void;
+}
 
 export function acquireBuildLock(buildDir: string, command: string): BuildLock {
   mkdirSync(buildDir, { recursive: true });
   const file = join(buildDir, 'lock');
+  let tookOver = false;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, 'wx');
       writeSync(fd, JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() }));
       closeSync(fd);
       let released = false;
-      return { release: () => { if (!released) { released = true; try { unlinkSync(file); } catch { /* already gone */ } } } };
+      return { tookOverFromDeadHolder: tookOver, release: () => { if (!released) { released = true; try { unlinkSync(file); } catch { /* already gone */ } } } };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -24,7 +29,7 @@ export function acquireBuildLock(buildDir: string, command: string): BuildLock {
       throw new JhError('E_BUILD_LOCKED', `build folder ${buildDir} is in use by jhbuild pid ${holder.pid} (${holder.command ?? '?'}, since ${holder.since ?? '?'})`, {
         hint: 'wait for it to finish, or use another --build-dir' });
     }
-    try { unlinkSync(file); } catch { /* raced with another cleaner */ }
+    try { unlinkSync(file); tookOver = true; } catch { /* raced with another cleaner */ }
   }
   throw new JhError('E_BUILD_LOCKED', `cannot take the lock ${file}`, { hint: 'another jhbuild is starting on this folder; try again' });
 }
