@@ -15,6 +15,9 @@ test('memory, -smp and the cmdline follow the machine; headless; extra args last
   t.is(value('-append'), 'mem=768M console=ttyAMA0');
   t.true(argv.includes('-nographic'));
   t.false(argv.some((a) => a.includes('vc')), 'no vc devices');
+  t.is(value('-nic'), 'none', 'no implicit NIC (its boot ROM would be one more package)');
+  const networked = qemuArgv({ ...m, qemu: { ...m.qemu!, network: ['-nic', 'user,model=virtio-net-pci'] } }, { kernel: 'k', initrd: 'i', cmdline: [] });
+  t.is(networked[networked.indexOf('-nic') + 1], 'user,model=virtio-net-pci', 'a declared network replaces -nic none');
   t.is(argv.at(-1), '-s');
   const more = qemuArgv({ ...m, cpus: 8 }, { kernel: 'k', initrd: 'i', cmdline: [] });
   t.is(more[more.indexOf('-smp') + 1], '8', 'the one CPU count drives -smp');

@@ -10,6 +10,8 @@ export interface QemuProfile {
   readonly binary: string;
   readonly machine: string;
   readonly cpu: string;
+  /** QEMU -nic arguments when the machine has a network (its boot ROM then belongs in doctor); none by default. */
+  readonly network?: readonly string[];
   /** Extra arguments always passed (argv elements). */
   readonly args?: readonly string[];
 }

@@ -23,6 +23,8 @@ export function qemuArgv(machine: Pick<Machine, 'name' | 'qemu' | 'cpus' | 'ram'
     // Headless: the serial console (and QEMU's monitor, Ctrl-a c) on stdio, no graphical or vc devices.
     '-nographic',
     '-no-reboot',
+    // Only what the machine declares: QEMU's implicit NIC would need a boot ROM (ipxe-qemu) nobody asked for.
+    ...(profile.network ?? ['-nic', 'none']),
     '-kernel', boot.kernel,
     '-initrd', boot.initrd,
     '-append', boot.cmdline.join(' '),
