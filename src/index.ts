@@ -1,5 +1,5 @@
 /** jhbuild's public API for recipes, machines, layers and programs that drive builds. */
-export { defineRecipe, defineRecipeAppend, defineMachine, defineLayer, defineKind, tarball, git, local } from './project/define.ts';
+export { defineRecipe, defineRecipeAppend, defineMachine, defineLayer, defineKind, tarball, debian, git, local } from './project/define.ts';
 export type { LayerInput } from './project/define.ts';
 export type { RecipeInput, RecipeAppend, Recipe, TaskContext, TaskFn, Kind } from './core/recipe.ts';
 export type { MachineInput, Machine } from './machine/types.ts';

@@ -11,9 +11,12 @@ export default defineRecipe({
   version: '1.35.0',
   license: 'GPL-2.0-only',
   summary: 'BusyBox userland for the initramfs',
-  source: tarball({ url: 'https://busybox.net/downloads/busybox-1.35.0.tar.bz2', sha256: 'faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694' }),
-  // The same bytes are Debian's orig tarball: `apt-get source --download-only busybox` fills a mirror.
-  vars: { sourceAliases: ['busybox_1.35.0.orig.tar.bz2'] },
+  // Debian's orig tarball is the same bytes: apt is the fallback where upstream is out of reach.
+  source: tarball({
+    url: 'https://busybox.net/downloads/busybox-1.35.0.tar.bz2',
+    sha256: 'faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694',
+    debian: { package: 'busybox', version: '1:1.35.0-4+deb12u1', file: 'busybox_1.35.0.orig.tar.bz2' },
+  }),
   machineKeys: ['crossCompile'],
   tools: ['make'],
   tasks: {

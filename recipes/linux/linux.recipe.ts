@@ -1,11 +1,11 @@
 /**
- * The root (and guest) kernel. The source is Debian's orig tarball of 6.1 (pinned by the sha256
- * computed here; `apt-get source --download-only linux=6.1.170-3` yields the same file), or any
- * 6.1 tree with --src linux=PATH (e.g. Debian's linux-source-6.1). The patches export what the
+ * The root (and guest) kernel. The source is the orig tarball of Debian's `linux` source package
+ * (6.1), fetched through the host's own apt sources and accepted only with the pinned sha256; or
+ * any 6.1 tree with --src linux=PATH (e.g. Debian's linux-source-6.1). The patches export what the
  * Jailhouse driver links against and let it run the hypervisor from ioremapped memory. Config
  * fragments (fragments/) are chosen by each machine's kernel.fragments.
  */
-import { defineRecipe, tarball } from '../../src/index.ts';
+import { debian, defineRecipe } from '../../src/index.ts';
 import { linuxKernel } from '../../src/kinds/kconfig.ts';
 
 export default defineRecipe({
@@ -13,8 +13,10 @@ export default defineRecipe({
   version: '6.1.170',
   license: 'GPL-2.0-only',
   summary: 'Linux kernel for the Jailhouse root cell',
-  source: tarball({
-    url: 'http://deb.debian.org/debian/pool/main/l/linux/linux_6.1.170.orig.tar.xz',
+  source: debian({
+    package: 'linux',
+    version: '6.1.170-3',
+    file: 'linux_6.1.170.orig.tar.xz',
     sha256: 'd97c2b2683633677fa1f41bf5cc58cfac7664b84ca885ce6546d40fee87ba7fe',
   }),
   patches: [

@@ -21,8 +21,7 @@ export async function fetchRecipeSource(env: SourceEnv): Promise<void> {
   const source = env.recipe.source;
   if (env.localTree) return;
   if (source.type === 'tarball') {
-    const aliases = env.recipe.vars.sourceAliases;
-    await fetchTarball({ ...source, aliases: Array.isArray(aliases) ? aliases.map(String) : [] }, { ...env.fetch, log: logTo(env.log), signal: env.signal });
+    await fetchTarball(source, { ...env.fetch, log: logTo(env.log), logFile: env.log, signal: env.signal });
   } else if (source.type === 'git') {
     await fetchGit(source.url, source.rev, { ...env.fetch, log: logTo(env.log), logFile: env.log, signal: env.signal });
   }

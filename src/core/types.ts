@@ -25,8 +25,19 @@ export function parseTaskKey(text: string): TaskId | undefined {
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** A file of a Debian source package, fetched through the host's own apt configuration. */
+export interface DebianOrigin {
+  /** Source package name, e.g. "linux". */
+  readonly package: string;
+  /** The version whose file is pinned; when the archive has moved on, any version shipping the same file (by sha256) will do. */
+  readonly version: string;
+  /** The file wanted, e.g. "linux_6.1.170.orig.tar.xz". */
+  readonly file: string;
+}
+
 export type Source =
-  | { readonly type: 'tarball'; readonly url: string; readonly sha256: string; readonly filename: string }
+  /** A file pinned by sha256, from its upstream url and/or a Debian source package (tried after the mirrors). */
+  | { readonly type: 'tarball'; readonly url?: string; readonly sha256: string; readonly filename: string; readonly debian?: DebianOrigin }
   | { readonly type: 'git'; readonly url: string; readonly rev: string }
   | { readonly type: 'local'; readonly path: string }
   | { readonly type: 'none' };

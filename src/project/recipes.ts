@@ -42,7 +42,15 @@ function validateSource(check: Checker, value: unknown): void {
   const source = check.object(value, 'source');
   const type = check.oneOf(source.type, 'source.type', ['tarball', 'git', 'local', 'none']);
   if (type === 'tarball') {
-    check.string(source.url, 'source.url');
+    if (source.url === undefined && source.debian === undefined) check.fail('source', 'a tarball needs a url, a debian origin, or both', 'use tarball({ url, sha256 }) or debian({ package, version, file, sha256 })');
+    if (source.url !== undefined) check.string(source.url, 'source.url');
+    if (source.debian !== undefined) {
+      const origin = check.object(source.debian, 'source.debian');
+      check.known(origin, 'source.debian', ['package', 'version', 'file']);
+      check.string(origin.package, 'source.debian.package');
+      check.string(origin.version, 'source.debian.version');
+      check.string(origin.file, 'source.debian.file');
+    }
     check.string(source.sha256, 'source.sha256', SHA256, 'the sha256 of the file: 64 hex digits (sha256sum FILE)');
     check.string(source.filename, 'source.filename');
   } else if (type === 'git') {
