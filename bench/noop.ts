@@ -21,7 +21,7 @@ const con = { address: 0x09000000, size: 0x1000, type: 3, flags: 3, divider: 0, 
 const cell = { name: 'root', id: 0, flags: 0, cpuSetSize: 8, memory: [], cacheRegions: [], irqchips: [], pio: [], pciDevices: [],
   pciCaps: [], streamIds: [], vpciIrqBase: 0, cpuResetAddress: 0, msgReplyTimeout: 0, console: con };
 export default defineMachine({ name: 'bench', summary: 'bench', arch: 'arm64', crossCompile: 'aarch64-linux-gnu-',
-  crossPackage: 'gcc-aarch64-linux-gnu', cpus: 2, ram: [{ base: 0x40000000, size: 0x40000000 }], reservation: 'mem',
+  cpus: 2, ram: [{ base: 0x40000000, size: 0x40000000 }], reservation: 'mem',
   rootConsole: [], system: { arch: 'arm64', flags: 0, hypervisorMemory: { phys: 0x7fc00000, virt: 0, size: 0x400000, flags: 0 },
   debugConsole: con, platform: { pciMmconfigBase: 0, pciMmconfigEndBus: 0, pciIsVirtual: 0, pciDomain: 0, iommuUnits: [] },
   rootCell: cell }, cells: [], kernel: { base: 'allnoconfig', fragments: [], image: 'Image', dtbs: [] }, boot: 'qemu' });

@@ -11,7 +11,6 @@ export default defineMachine({
   summary: 'NXP i.MX8M Mini EVK, GICv3, UART2, 2 GiB',
   arch: 'arm64',
   crossCompile: 'aarch64-linux-gnu-',
-  crossPackage: 'gcc-aarch64-linux-gnu',
   cpus: 4,
   ram: [{ base: 0x40000000, size: 0x80000000 }],
   reservation: 'devicetree',

@@ -11,7 +11,6 @@ export default defineMachine({
   summary: 'x86 PC with VT-x/VT-d; root config from `jailhouse config create`',
   arch: 'x86',
   crossCompile: 'x86_64-linux-gnu-',
-  crossPackage: 'gcc-x86-64-linux-gnu',
   cpus: 4,
   ram: [{ base: 0, size: 0x40000000 }],
   reservation: 'memmap',

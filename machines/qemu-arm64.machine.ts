@@ -17,7 +17,6 @@ export default defineMachine({
   summary: 'QEMU arm64 virt machine, GICv3, PL011, 1 GiB',
   arch: 'arm64',
   crossCompile: 'aarch64-linux-gnu-',
-  crossPackage: 'gcc-aarch64-linux-gnu',
   cpus: 4,
   ram: [{ base: 0x40000000, size: 0x40000000 }],
   reservation: 'mem',

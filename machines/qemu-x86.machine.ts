@@ -9,7 +9,6 @@ export default defineMachine({
   summary: 'QEMU x86_64 q35 with VT-d, 1 GiB (needs nested KVM to boot Jailhouse)',
   arch: 'x86',
   crossCompile: 'x86_64-linux-gnu-',
-  crossPackage: 'gcc-x86-64-linux-gnu',
   cpus: 4,
   ram: [{ base: 0, size: 0x40000000 }],
   reservation: 'memmap',

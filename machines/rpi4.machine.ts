@@ -9,7 +9,6 @@ export default defineMachine({
   summary: 'Raspberry Pi 4 Model B, GICv2, mini UART, 4 GiB',
   arch: 'arm64',
   crossCompile: 'aarch64-linux-gnu-',
-  crossPackage: 'gcc-aarch64-linux-gnu',
   cpus: 4,
   ram: [{ base: 0, size: 0x3b400000 }, { base: 0x40000000, size: 0xbc000000 }, { base: 0x100000000, size: 0x100000000 }],
   reservation: 'devicetree',

@@ -6,19 +6,20 @@ import { whichSync } from '../src/build/tools.ts';
 import { jsonEvents, runCli } from './helpers/cli.ts';
 import { tempDir, writeLoggingRecipe, writeTestMachine } from './helpers/fixture.ts';
 
-test('doctor reports each missing host tool with the apt package that provides it', async (t) => {
+test('doctor reports each failed check with the Debian packages that fix it', async (t) => {
   // A PATH with git and make only: everything else the machine needs is missing.
   const bin = join(tempDir(), 'bin');
   mkdirSync(bin);
   for (const tool of ['git', 'make']) symlinkSync(whichSync(tool)!, join(bin, tool));
   const result = await runCli(['doctor', '--machine', 'qemu-arm64', '--json'], { env: { PATH: `${bin}:${dirname(process.execPath)}` } });
   t.is(result.code, 2);
-  const { missing } = JSON.parse(result.stdout.trim().split('\n')[0]!) as { missing: { what: string; apt: string }[] };
-  const apt = Object.fromEntries(missing.map((m) => [m.what, m.apt]));
-  t.is(apt['aarch64-linux-gnu-gcc'], 'gcc-aarch64-linux-gnu');
-  t.is(apt['qemu-system-aarch64'], 'qemu-system-arm');
-  t.is(apt.dtc, 'device-tree-compiler');
-  t.false('git' in apt);
+  const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; what: string; ok: boolean; packages?: string[]; missing?: { what: string; packages: string[] }[] });
+  const packages = Object.fromEntries(events.at(-1)!.missing!.map((m) => [m.what.split(' ')[0], m.packages]));
+  t.deepEqual(packages['aarch64-linux-gnu-gcc'], ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross'], 'the compiler and its C library, never left to Recommends');
+  t.deepEqual(packages['qemu-system-aarch64'], ['qemu-system-arm']);
+  t.deepEqual(packages.dtc, ['device-tree-compiler']);
+  t.false('git' in packages);
+  t.true(events.some((e) => e.event === 'doctor:check' && e.what === 'git' && e.ok));
   t.regex(result.stderr, /jhbuild doctor --install/);
 });
 

@@ -25,10 +25,12 @@ if (typecheck.code !== 0) {
   process.exit(1);
 }
 const ava = await run(bin('ava'), process.argv.slice(2));
-const count = (pattern: RegExp) => Number(pattern.exec(ava.output)?.[1] ?? 0);
-const passed = count(/(\d+) tests? passed/);
-const skipped = count(/(\d+) tests? skipped/);
-const counted = count(/(\d+) tests? failed/) + count(/(\d+) uncaught exceptions?/) + count(/(\d+) unhandled rejections?/);
+// Counted from each test's own line (ava's closing lines omit the passed count once a test fails).
+const titles = (marker: RegExp) => new Set([...ava.output.replace(/\x1b\[[0-9;]*m/g, '').matchAll(marker)].map((m) => m[1])).size;
+const passed = titles(/^\s*✔ (?!\[expected fail\])(.+?)(?: \([\dm .]+s\))?$/gm);
+const skipped = titles(/^\s*- \[skip\] (.+)$/gm);
+const counted = titles(/^\s*✘ \[(?:fail|unexpected pass)\]: (.+)$/gm) + Number(/(\d+) uncaught exceptions?/.exec(ava.output)?.[1] ?? 0)
+  + Number(/(\d+) unhandled rejections?/.exec(ava.output)?.[1] ?? 0);
 // A run that failed without a counted test failure (a crash, a timeout) still counts as one.
 const failed = counted + (ava.code !== 0 && counted === 0 ? 1 : 0);
 process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);

@@ -3,7 +3,7 @@ import type { Cell, SystemConfig } from '../cells/model.ts';
 import { Checker } from '../project/validate.ts';
 import type { CellInput, Machine, MachineCell, MachineInput } from './types.ts';
 
-const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'crossPackage', 'cpus', 'ram', 'reservation', 'rootConsole',
+const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'cpus', 'ram', 'reservation', 'rootConsole',
   'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'boot'] as const;
 
 /** Non-root cells take CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
@@ -33,7 +33,6 @@ export function validateMachineInput(value: unknown, file: string, expectedName:
   check.string(m.summary, 'summary');
   check.oneOf(m.arch, 'arch', ['x86', 'arm', 'arm64']);
   check.string(m.crossCompile, 'crossCompile', /^[\w.-]*-$/, 'a prefix ending in "-", e.g. aarch64-linux-gnu-');
-  check.string(m.crossPackage, 'crossPackage');
   check.number(m.cpus, 'cpus', 1, 4096 * 8);
   check.array(m.ram, 'ram').forEach((bank, i) => {
     const b = check.object(bank, `ram[${i}]`);

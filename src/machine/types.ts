@@ -47,8 +47,6 @@ export interface MachineInput {
   readonly arch: Arch;
   /** CROSS_COMPILE prefix, e.g. aarch64-linux-gnu- */
   readonly crossCompile: string;
-  /** Debian package that provides the cross compiler. */
-  readonly crossPackage: string;
   /** The number of CPUs: the root cell's set, the cells' sets and QEMU -smp follow from it. */
   readonly cpus: number;
   readonly ram: readonly RamBank[];

@@ -8,7 +8,8 @@ export interface BootFiles {
   readonly cmdline: readonly string[];
 }
 
-export function qemuArgv(machine: Pick<Machine, 'name' | 'qemu' | 'cpus' | 'ram' | 'file'>, boot: BootFiles, extra: readonly string[] = []): string[] {
+/** Without `boot`, the machine alone: what `jhbuild doctor` starts to prove QEMU and its files are there. */
+export function qemuArgv(machine: Pick<Machine, 'name' | 'qemu' | 'cpus' | 'ram' | 'file'>, boot: BootFiles | undefined, extra: readonly string[] = []): string[] {
   const profile = machine.qemu;
   if (!profile) {
     throw new JhError('E_QEMU_PROFILE', `machine ${machine.name} has no qemu profile`, { file: machine.file, hint: 'add qemu: { binary, machine, cpu } to the machine, or boot it on hardware' });
@@ -25,9 +26,7 @@ export function qemuArgv(machine: Pick<Machine, 'name' | 'qemu' | 'cpus' | 'ram'
     '-no-reboot',
     // Only what the machine declares: QEMU's implicit NIC would need a boot ROM (ipxe-qemu) nobody asked for.
     ...(profile.network ?? ['-nic', 'none']),
-    '-kernel', boot.kernel,
-    '-initrd', boot.initrd,
-    '-append', boot.cmdline.join(' '),
+    ...(boot ? ['-kernel', boot.kernel, '-initrd', boot.initrd, '-append', boot.cmdline.join(' ')] : []),
     ...(profile.args ?? []),
     ...extra,
   ];

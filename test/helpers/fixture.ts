@@ -21,7 +21,7 @@ export function writeTestMachine(root: string, name = 'test'): void {
 const con = { address: 0x09000000, size: 0x1000, type: 3, flags: 3, divider: 0, gateNr: 0, clockReg: 0 };
 export default defineMachine({
   name: ${JSON.stringify(name)}, summary: 'engine test machine', arch: 'arm64', crossCompile: 'aarch64-linux-gnu-',
-  crossPackage: 'gcc-aarch64-linux-gnu', cpus: 2, ram: [{ base: 0x40000000, size: 0x40000000 }], reservation: 'mem',
+  cpus: 2, ram: [{ base: 0x40000000, size: 0x40000000 }], reservation: 'mem',
   rootConsole: ['console=ttyAMA0'],
   system: {
     arch: 'arm64', flags: 0, hypervisorMemory: { phys: 0x7fc00000, virt: 0, size: 0x400000, flags: 0 }, debugConsole: con,

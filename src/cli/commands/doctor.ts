@@ -1,55 +1,93 @@
-import { existsSync } from 'node:fs';
-import { whichSync } from '../../build/tools.ts';
-import { debianPackageFor } from '../../exec/packages.ts';
-import type { Machine } from '../../machine/types.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JhError } from '../../errors.ts';
+import type { Finding, HostCheck } from '../../host/check.ts';
 import { loadMachine, openProject, type Command } from '../common.ts';
 
-export interface HostNeed { readonly what: string; readonly present: () => boolean; readonly apt: string }
+interface Result { readonly machine: string; readonly check: HostCheck; readonly finding: Finding | undefined }
 
-const tool = (name: string, apt = debianPackageFor(name) ?? name): HostNeed => ({ what: name, present: () => whichSync(name) !== undefined, apt });
-
-/** What a machine's build and run need on the host, with the Debian package that provides each. */
-export function hostNeeds(machine: Machine): HostNeed[] {
-  const needs = [
-    ...['git', 'make', 'gcc', 'bc', 'flex', 'bison', 'cpio', 'dtc', 'python3', 'tar', 'bzip2', 'xz', 'mke2fs', 'mcopy'].map((name) => tool(name)),
-    { what: 'libssl-dev (openssl/ssl.h)', present: () => existsSync('/usr/include/openssl/ssl.h'), apt: 'libssl-dev' },
-    tool(`${machine.crossCompile}gcc`, machine.crossPackage),
-  ];
-  if (machine.qemu) needs.push(tool(machine.qemu.binary));
-  return needs;
+async function probeAll(checks: { machine: string; check: HostCheck }[], signal: AbortSignal): Promise<Result[]> {
+  const results: Result[] = [];
+  for (const { machine, check } of checks) {
+    const work = mkdtempSync(join(tmpdir(), 'jhbuild-doctor-'));
+    try {
+      results.push({ machine, check, finding: await check.probe({ work, signal }) });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return results;
 }
 
+function report(results: readonly Result[], json: boolean, round: string): void {
+  for (const { machine, check, finding } of results) {
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ event: 'doctor:check', round, machine, what: check.what, ok: !finding, problem: finding?.problem, packages: finding?.packages })}\n`);
+    } else {
+      process.stdout.write(`${finding ? 'MISSING' : 'ok     '} ${check.what}  [${machine}]\n`);
+      if (finding) process.stdout.write(`        ${finding.problem}${finding.packages.length ? `\n        fix: apt-get install ${finding.packages.join(' ')}` : ''}\n`);
+    }
+  }
+}
+
+const packagesOf = (results: readonly Result[]) => [...new Set(results.flatMap((r) => r.finding?.packages ?? []))].sort();
+
 const command: Command = {
-  summary: 'check the host tools a machine needs; --install installs the missing ones with apt',
+  summary: 'prove the host can build and run a machine (compile with its toolchains, start its QEMU, resolve its sources); --install fixes it',
   usage: 'doctor [--machine M | --all] [--install]',
   options: {
     machine: { type: 'string', short: 'm', description: 'machine to check (default qemu-arm64)', placeholder: 'NAME' },
     all: { type: 'boolean', description: 'check every machine' },
-    install: { type: 'boolean', description: 'apt-get install what is missing (needs root)' },
+    install: { type: 'boolean', description: 'install what is missing with apt (needs root), then check again' },
   },
   async run(_args, values, signal) {
     const project = await openProject(values);
+    const { loadRecipesFor } = await import('../../build/build.ts');
+    const { hostChecks } = await import('../../host/needs.ts');
     const names = values.all ? project.machineNames() : [typeof values.machine === 'string' ? values.machine : 'qemu-arm64'];
-    const missing = new Map<string, string>();
+    const recipes = [...(await loadRecipesFor(project, ['image'])).values()];
+    const checks: { machine: string; check: HostCheck }[] = [];
+    const seen = new Set<string>();
     for (const name of names) {
       const machine = await loadMachine(project, { ...values, machine: name });
-      for (const need of hostNeeds(machine)) {
-        const ok = need.present();
-        if (!ok) missing.set(need.apt, need.what);
-        if (!values.json) process.stdout.write(`${ok ? 'ok     ' : 'MISSING'} ${need.what.padEnd(32)} ${ok ? '' : `(apt package ${need.apt})`}  [${name}]\n`);
+      for (const check of hostChecks(machine, recipes)) {
+        if (seen.has(check.what)) continue;
+        seen.add(check.what);
+        checks.push({ machine: name, check });
       }
     }
-    if (values.json) process.stdout.write(`${JSON.stringify({ missing: [...missing.entries()].map(([apt, what]) => ({ what, apt })) })}\n`);
-    if (missing.size === 0) return 0;
+    const json = values.json === true;
+    let results = await probeAll(checks, signal);
+    report(results, json, 'check');
+    const failed = results.filter((r) => r.finding);
+    if (failed.length === 0) return done(json, results);
     if (!values.install) {
-      process.stderr.write(`missing: ${[...missing.keys()].join(' ')}\nrun: jhbuild doctor --install   (or apt-get install ${[...missing.keys()].join(' ')})\n`);
-      return 2;
+      const packages = packagesOf(failed);
+      process.stderr.write(`${failed.length} of ${results.length} checks failed.\nrun: jhbuild doctor --install${packages.length ? `   (or apt-get install --no-install-recommends ${packages.join(' ')})` : ''}\n`);
+      return done(json, results);
+    }
+    if (process.getuid?.() !== 0) {
+      throw new JhError('E_DOCTOR_NOT_ROOT', 'doctor --install runs apt-get and needs root', { hint: `run: sudo ./jhbuild doctor --install --machine ${names.join(',')}` });
     }
     const { runProcess } = await import('../../exec/index.ts');
-    await runProcess('apt-get', ['update'], { signal });
-    await runProcess('apt-get', ['install', '-y', '--no-install-recommends', ...missing.keys()], { env: { DEBIAN_FRONTEND: 'noninteractive' }, signal });
-    process.stdout.write(`installed: ${[...missing.keys()].join(' ')}\n`);
-    return 0;
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    for (const fix of new Set(failed.flatMap((r) => (r.finding?.fix ? [r.finding.fix] : [])))) await fix();
+    await runProcess('apt-get', ['update'], { env, signal });
+    const packages = packagesOf(failed);
+    // Every package named: Recommends are never relied upon.
+    if (packages.length > 0) await runProcess('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, signal });
+    if (!json) process.stdout.write(`installed: ${packages.join(' ') || '(nothing; apt sources updated)'}\nchecking again:\n`);
+    results = await probeAll(checks, signal);
+    report(results, json, 'recheck');
+    return done(json, results);
   },
 };
+
+function done(json: boolean, results: readonly Result[]): number {
+  const failed = results.filter((r) => r.finding);
+  if (json) process.stdout.write(`${JSON.stringify({ event: 'doctor:done', ok: failed.length === 0, missing: failed.map((r) => ({ what: r.check.what, problem: r.finding!.problem, packages: r.finding!.packages })) })}\n`);
+  else if (failed.length === 0) process.stdout.write(`every check passed (${results.length})\n`);
+  return failed.length === 0 ? 0 : 2;
+}
 export default command;

@@ -1,0 +1,34 @@
+/**
+ * What a machine's build and run need of the host, as checks that prove each need by use: the
+ * tools the recipes declare, the toolchains they compile with, the Debian sources they fetch, the
+ * QEMU the runner starts. `jhbuild doctor --machine M` runs exactly these.
+ */
+import type { Recipe } from '../core/recipe.ts';
+import type { Machine } from '../machine/types.ts';
+import { qemuArgv } from '../qemu/argv.ts';
+import type { HostCheck } from './check.ts';
+import { debianSourceCheck } from './deb-src.ts';
+import { qemuCheck } from './qemu.ts';
+import { commandCheck, headerCheck } from './tool.ts';
+import { toolchainCheck } from './toolchain.ts';
+
+/** Tools every build uses beyond what recipes declare: unpacking, patching, cpio lists, kernel scripts. */
+const ALWAYS = ['git', 'tar', 'xz', 'bzip2', 'cpio', 'perl'];
+/** The device-tree compiler builds Jailhouse's inmate device trees and the boards' overlays. */
+const BY_ARCH: Readonly<Record<string, readonly string[]>> = { arm64: ['dtc'], arm: ['dtc'], x86: [] };
+
+export function hostChecks(machine: Machine, recipes: readonly Recipe[]): HostCheck[] {
+  const tools = [...new Set([...ALWAYS, ...(BY_ARCH[machine.arch] ?? []), ...recipes.flatMap((r) => r.tools)])].sort();
+  const checks: HostCheck[] = tools.map((tool) => commandCheck(tool));
+  if (recipes.some((r) => r.name === 'linux')) {
+    // The kernel's host programs: certificates (openssl) and objtool (libelf) include these.
+    checks.push(headerCheck('openssl/ssl.h', 'libssl-dev', 'kernel host tools'), headerCheck('gelf.h', 'libelf-dev', 'kernel objtool'));
+  }
+  checks.push(toolchainCheck('', 'host programs of the kernel and busybox builds'));
+  if (machine.crossCompile !== '') checks.push(toolchainCheck(machine.crossCompile, `${machine.name} target code`));
+  for (const recipe of recipes) {
+    if (recipe.source.type === 'tarball' && recipe.source.debian) checks.push(debianSourceCheck(recipe.name, recipe.source.debian, recipe.source.sha256));
+  }
+  if (machine.qemu) checks.push(qemuCheck(qemuArgv(machine, undefined)));
+  return checks;
+}
