@@ -3,7 +3,7 @@
  *  - the median wall time of a no-op `jhbuild image` over the kernel's own no-op
  *    `make O=... Image modules` in the same tree (goal <= 0.05), and
  *  - the wall time from an edit of one inmate-demo memory region to a new image (goal < 10 s).
- *   node bench/image.ts --build-dir DIR [--runs 5] [-- jhbuild image options, e.g. --src linux=PATH --src jailhouse=PATH]
+ *   ./jhbuild bench image --build-dir DIR [--runs 5] [-- jhbuild image options, e.g. --src linux=PATH --src jailhouse=PATH]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { copyProject } from '../test/helpers/project-copy.ts';
 
 const { values, positionals } = parseArgs({ options: { 'build-dir': { type: 'string' }, runs: { type: 'string' } }, allowPositionals: true });
 const buildDir = values['build-dir'];
-if (!buildDir) { process.stderr.write('usage: node bench/image.ts --build-dir DIR [--runs N] [-- image options]\n'); process.exit(2); }
+if (!buildDir) { process.stderr.write('usage: ./jhbuild bench image --build-dir DIR [--runs N] [-- image options]\n'); process.exit(2); }
 const runs = Number(values.runs ?? 5);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'src/cli/main.ts');

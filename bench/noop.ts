@@ -1,7 +1,7 @@
 /**
  * bench/noop: a synthetic graph of 200 recipes x 7 steps, built once, then timed as a fully cached
  * no-op `jhbuild build` (the real CLI in a fresh process each run). Prints the median wall time.
- *   node bench/noop.ts [runs=7]
+ *   ./jhbuild bench noop [runs=7]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

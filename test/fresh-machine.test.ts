@@ -1,0 +1,126 @@
+/**
+ * The fresh-machine tier: a minimal Debian 12 root (mmdebstrap --variant=minbase) made from the
+ * host's own apt sources, given the host's npm configuration and locally added CA certificates
+ * (the archive, registry and trust a user's machine is set up for) and nothing else. In it, a clean
+ * copy of this project runs the README's commands: `./jhbuild doctor --install` (which must
+ * bootstrap Node and install every package by name), a second doctor that must pass, the
+ * qemu-arm64 base image from Debian's sources alone, and a boot of it by `run qemu` with no extra
+ * QEMU arguments. A warm developer machine cannot hide a missing package here.
+ */
+import test from 'ava';
+import { spawn, execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { whichSync } from '../src/build/tools.ts';
+import { repoRoot } from './helpers/cli.ts';
+
+const work = process.env.JHBUILD_FRESH_DIR ?? join(tmpdir(), 'jhbuild-fresh');
+const root = join(work, 'root');
+const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
+
+function missing(): string | undefined {
+  if (process.env.JHBUILD_FRESH === '0') return 'JHBUILD_FRESH=0';
+  if (process.getuid?.() !== 0) return 'needs root (mmdebstrap --mode=root, chroot)';
+  for (const tool of ['mmdebstrap', 'unshare', 'chroot']) if (!whichSync(tool)) return `${tool} is not installed (apt-get install mmdebstrap util-linux coreutils)`;
+  return undefined;
+}
+
+/** The host's apt source files, less the deb-src entries jhbuild itself may have added. */
+function hostAptSources(): string[] {
+  const dir = '/etc/apt/sources.list.d';
+  const files = existsSync('/etc/apt/sources.list') && readFileSync('/etc/apt/sources.list', 'utf8').trim() ? ['/etc/apt/sources.list'] : [];
+  for (const name of readdirSync(dir).sort()) if (/\.(list|sources)$/.test(name) && !name.startsWith('jhbuild-deb-src')) files.push(join(dir, name));
+  return files;
+}
+
+/** What a user's machine is set up with besides Debian itself: npm config, local CAs, name resolution. */
+function copyHostSetup(): void {
+  const files = ['/etc/npmrc', '/root/.npmrc', '/etc/resolv.conf', '/etc/hosts'];
+  if (existsSync('/usr/local/share/ca-certificates')) {
+    for (const name of readdirSync('/usr/local/share/ca-certificates')) files.push(join('/usr/local/share/ca-certificates', name));
+  }
+  for (const file of files.filter((f) => existsSync(f))) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    rmSync(join(root, file), { force: true });
+    copyFileSync(file, join(root, file));
+  }
+}
+
+/** A clean copy of the project: the files git knows (tracked or new, not ignored), as a clone would have. */
+function copyProject(to: string): void {
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const file of files) {
+    if (!existsSync(join(repoRoot, file))) continue;
+    mkdirSync(dirname(join(to, file)), { recursive: true });
+    cpSync(join(repoRoot, file), join(to, file), { verbatimSymlinks: true });
+  }
+}
+
+interface Step { code: number | null; output: string; seconds: number }
+
+/** Runs a shell command in the root, in a private mount namespace (its mounts vanish with it). */
+function inRoot(name: string, script: string, timeoutMs: number): Promise<Step> {
+  const log = join(work, `${name}.log`);
+  const mounts = [`mount -t proc proc ${root}/proc`, `mount -t sysfs sys ${root}/sys`, `mount --rbind /dev ${root}/dev`, `mount -t tmpfs tmp ${root}/tmp`].join(' && ');
+  const env = ['HOME=/root', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8', 'CI=1', 'NO_COLOR=1'];
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c',
+      `${mounts} && exec chroot ${root} /usr/bin/env -i ${env.join(' ')} sh -c "$1"`, 'sh', `cd /root/jhbuild && ${script}`],
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const out = createWriteStream(log);
+    let output = '';
+    const keep = (d: Buffer) => { out.write(d); output = (output + d.toString()).slice(-200_000); };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      out.end();
+      console.log(`fresh-machine: ${name}: exit ${code} after ${Math.round((Date.now() - started) / 1000)} s (log ${log})`);
+      resolve({ code, output, seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+const tail = (text: string) => text.split('\n').slice(-40).join('\n');
+
+const reason = missing();
+if (reason) console.log(`SKIP fresh-machine tier: ${reason}`);
+if (!reason && !jailhouseSrc) console.log('SKIP fresh-machine Jailhouse demo: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree to build the full image and run --demo in the fresh root');
+
+(reason ? test.skip : test.serial)('a bare Debian 12 root: doctor --install, the qemu-arm64 image from Debian sources, and its boot', async (t) => {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const started = Date.now();
+  execFileSync('mmdebstrap', ['--variant=minbase', '--mode=root', '--quiet', 'bookworm', root, ...hostAptSources()], { stdio: 'pipe' });
+  console.log(`fresh-machine: minbase root in ${Math.round((Date.now() - started) / 1000)} s`);
+  t.false(existsSync(join(root, 'usr/bin/node')), 'the root starts without Node');
+  t.false(existsSync(join(root, 'usr/bin/git')), 'and without git');
+  copyHostSetup();
+  copyProject(join(root, 'root/jhbuild'));
+
+  const doctor = await inRoot('doctor-install', './jhbuild doctor --install --machine qemu-arm64', 30 * 60_000);
+  t.is(doctor.code, 0, tail(doctor.output));
+  const again = await inRoot('doctor', './jhbuild doctor --machine qemu-arm64', 5 * 60_000);
+  t.is(again.code, 0, tail(again.output));
+  t.regex(again.output, /every check passed/);
+
+  const image = await inRoot('image-base', './jhbuild image --image image-base --machine qemu-arm64', 60 * 60_000);
+  t.is(image.code, 0, tail(image.output));
+  const boot = await inRoot('boot', "./jhbuild run qemu --machine qemu-arm64 --image image-base --expect 'jhbuild-init: ready' --fail 'Kernel panic' --timeout 300", 10 * 60_000);
+  t.is(boot.code, 0, tail(boot.output));
+  t.regex(boot.output, /every expectation met/);
+  console.log(`fresh-machine: whole tier ${Math.round((Date.now() - started) / 1000)} s`);
+});
+
+(reason || !jailhouseSrc ? test.skip : test.serial)('the fresh root builds the Jailhouse image (--src jailhouse) and runs the demo with no extra QEMU arguments', async (t) => {
+  t.true(existsSync(join(root, 'root/jhbuild/build/deploy/qemu-arm64/image-base')), 'runs after the base tier');
+  cpSync(jailhouseSrc!, join(root, 'root/jailhouse'), { recursive: true });
+  const image = await inRoot('image', './jhbuild image --machine qemu-arm64 --src jailhouse=/root/jailhouse', 30 * 60_000);
+  t.is(image.code, 0, tail(image.output));
+  const demo = await inRoot('demo', "./jhbuild run qemu --machine qemu-arm64 --demo --fail 'Kernel panic|Unhandled|FATAL' --timeout 300", 10 * 60_000);
+  t.is(demo.code, 0, tail(demo.output));
+  t.regex(demo.output, /Timer fired/);
+});
