@@ -1,0 +1,45 @@
+/**
+ * The root file system's tree, one definition for every way it is shipped: as an initramfs (cpio)
+ * or as the ext4 root partition of a disk image. The staging trees of some recipes, the base
+ * folders and the /init rendered from templates/initrd/init.hbs.
+ */
+import { chmodSync, lutimesSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TaskContext } from '../core/recipe.ts';
+import { mergeEntries, treeEntries, type CpioEntry } from '../image/cpio.ts';
+import { cellFileName } from '../cells/machine-cells.ts';
+
+/** `parts` are recipes whose install trees go in, in order (later ones win on equal paths). */
+export function rootTreeEntries(ctx: TaskContext, parts: readonly string[]): CpioEntry[] {
+  const machine = ctx.machine;
+  const demo = parts.includes('cells') ? machine.cells.find((c) => c.inmate) : undefined;
+  const init = ctx.render('initrd/init.hbs', {
+    machine: machine.name,
+    jailhouse: parts.includes('jailhouse'),
+    systemCell: `${machine.name}.cell`,
+    demoCell: demo && { name: demo.name, file: `${cellFileName(machine, demo.name)}.cell`, inmate: demo.inmate },
+  });
+  const base: CpioEntry[] = ['dev', 'proc', 'sys', 'tmp', 'root'].map((path) => ({ path, type: 'dir' as const }));
+  const extra: CpioEntry[] = [
+    { path: 'dev/console', type: 'char', major: 5, minor: 1 },
+    { path: 'init', type: 'file', data: Buffer.from(init), mode: 0o755 },
+  ];
+  return mergeEntries(base, ...parts.map((p) => treeEntries(ctx.deps[p]!.dest)), extra);
+}
+
+/**
+ * Writes entries as a folder (for `mke2fs -d`), every mtime set to `mtime`. Device nodes are left
+ * out: making them needs root, and a disk root gets /dev from devtmpfs.
+ */
+export function writeRootTree(entries: readonly CpioEntry[], dir: string, mtime: number): void {
+  mkdirSync(dir, { recursive: true });
+  const dirs: string[] = [dir];
+  for (const e of entries) {
+    const path = join(dir, e.path);
+    if (e.type === 'dir') { mkdirSync(path, { recursive: true, mode: e.mode ?? 0o755 }); dirs.push(path); }
+    else if (e.type === 'file') { writeFileSync(path, e.data); chmodSync(path, e.mode ?? 0o644); utimesSync(path, mtime, mtime); }
+    else if (e.type === 'symlink') { symlinkSync(e.target, path); lutimesSync(path, mtime, mtime); }
+  }
+  // Parents last: writing into a folder changes its mtime.
+  for (const d of dirs.reverse()) utimesSync(d, mtime, mtime);
+}
