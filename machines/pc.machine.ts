@@ -44,6 +44,6 @@ export default defineMachine({
       linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1' },
     },
   ],
-  kernel: { base: 'defconfig', fragments: ['fragments/jailhouse-root-x86.config'], image: 'bzImage', dtbs: [] },
+  kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
   boot: 'grub-efi',
 });

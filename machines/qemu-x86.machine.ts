@@ -139,7 +139,7 @@ export default defineMachine({
       linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1 ip=192.168.19.2' },
     },
   ],
-  kernel: { base: 'defconfig', fragments: ['fragments/jailhouse-root-x86.config'], image: 'bzImage', dtbs: [] },
+  kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
   qemu: { binary: 'qemu-system-x86_64', machine: 'q35,kernel_irqchip=split', cpu: 'host,-kvm-pv-eoi,-kvm-pv-ipi,-kvm-asyncpf,-kvm-steal-time,-kvmclock',
     args: ['-enable-kvm', '-device', 'intel-iommu,intremap=on,x-buggy-eim=on', '-device', 'pcie-pci-bridge'] },
   boot: 'qemu',

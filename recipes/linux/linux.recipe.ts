@@ -22,6 +22,7 @@ export default defineRecipe({
   patches: [
     'patches/6.1/0001-mm-vmalloc-export-for-jailhouse.patch',
     'patches/6.1/0002-arm64-export-hyp-stub-vectors.patch',
+    'patches/6.1/0003-x86-apic-export-lapic-timer-period.patch',
   ],
   kind: linuxKernel(),
 });
