@@ -6,6 +6,8 @@
  */
 import { CELL_FLAGS, cellDefaults, commRegion, consoles, defineMachine, mem, ram } from '../src/index.ts';
 
+const MiB = 0x100000;
+
 export default defineMachine({
   name: 'pc',
   summary: 'x86 PC with VT-x/VT-d; root config from `jailhouse config create`',
@@ -45,5 +47,20 @@ export default defineMachine({
     },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
+  qemu: {
+    binary: 'qemu-system-x86_64', machine: 'q35', cpu: 'max',
+    firmware: { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd' },
+    diskInterface: 'virtio',
+    // As on the PC: COM1 belongs to the hypervisor, the root's console is COM2, and that is this terminal.
+    args: ['-serial', 'null', '-serial', 'mon:stdio'],
+  },
+  // A UEFI disk: GRUB (EFI/BOOT/BOOTX64.EFI) and the kernel on the ESP, the root file system on ext4.
+  image: {
+    table: 'gpt',
+    partitions: [
+      { name: 'esp', type: 'esp', size: 64 * MiB, content: 'boot' },
+      { name: 'root', type: 'linux-root-x86-64', size: 'fit', content: 'root' },
+    ],
+  },
   boot: 'grub-efi',
 });

@@ -140,7 +140,19 @@ export default defineMachine({
     },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
-  qemu: { binary: 'qemu-system-x86_64', machine: 'q35,kernel_irqchip=split', cpu: 'host,-kvm-pv-eoi,-kvm-pv-ipi,-kvm-asyncpf,-kvm-steal-time,-kvmclock',
-    args: ['-enable-kvm', '-device', 'intel-iommu,intremap=on,x-buggy-eim=on', '-device', 'pcie-pci-bridge'] },
-  boot: 'qemu',
+  qemu: {
+    binary: 'qemu-system-x86_64', machine: 'q35,kernel_irqchip=split', cpu: 'host,-kvm-pv-eoi,-kvm-pv-ipi,-kvm-asyncpf,-kvm-steal-time,-kvmclock',
+    kvm: true,
+    firmware: { code: '/usr/share/OVMF/OVMF_CODE_4M.fd', vars: '/usr/share/OVMF/OVMF_VARS_4M.fd' },
+    diskInterface: 'virtio',
+    args: ['-enable-kvm', '-device', 'intel-iommu,intremap=on,x-buggy-eim=on', '-device', 'pcie-pci-bridge', '-serial', 'null', '-serial', 'mon:stdio'],
+  },
+  image: {
+    table: 'gpt',
+    partitions: [
+      { name: 'esp', type: 'esp', size: 64 * 0x100000, content: 'boot' },
+      { name: 'root', type: 'linux-root-x86-64', size: 'fit', content: 'root' },
+    ],
+  },
+  boot: 'grub-efi',
 });

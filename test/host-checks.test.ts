@@ -41,10 +41,11 @@ if (!cross) console.log('SKIP toolchain probe tests: aarch64-linux-gnu-gcc is no
 const qemu = whichSync('qemu-system-aarch64');
 if (!qemu) console.log('SKIP QEMU probe tests: qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)');
 (qemu ? test : test.skip)('QEMU started with the runner\'s argv answers its monitor; a missing ROM names ipxe-qemu', async (t) => {
-  const argv = qemuArgv(await machine('qemu-arm64'), undefined);
+  const m = await machine('qemu-arm64');
+  const argv = qemuArgv(m, undefined);
   t.false(argv.includes('-kernel'), 'no boot media needed');
-  t.is(await qemuCheck(argv).probe(ctx()), undefined);
-  const finding = await qemuCheck([...argv, '-device', 'virtio-net-pci,romfile=efi-jhbuild-missing.rom']).probe(ctx());
+  t.is(await qemuCheck(m).probe(ctx()), undefined);
+  const finding = await qemuCheck(m, ['-device', 'virtio-net-pci,romfile=efi-jhbuild-missing.rom']).probe(ctx());
   t.truthy(finding);
   t.regex(finding!.problem, /failed to find romfile "efi-jhbuild-missing\.rom"/);
   t.deepEqual(finding!.packages, ['ipxe-qemu']);

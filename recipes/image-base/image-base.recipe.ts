@@ -1,15 +1,18 @@
-/** The machine's base image: the root kernel and a busybox initramfs, no Jailhouse. */
+/** The machine's base image without Jailhouse: the root kernel and busybox, as a folder or a disk image. */
 import { defineRecipe } from '../../src/index.ts';
-import { qemuImage } from '../../src/kinds/qemu-image.ts';
+import { BOOT_TEMPLATES } from '../../src/boot/index.ts';
+import { bootImage } from '../../src/kinds/image.ts';
 
 export default defineRecipe({
   name: 'image-base',
   version: '1',
   license: 'GPL-2.0-only',
-  summary: 'bootable base image (deploy folder) without Jailhouse',
+  summary: 'bootable base image (deploy folder or disk image) without Jailhouse',
   depends: [
     { recipe: 'linux', task: 'deploy', for: 'deploy' },
     { recipe: 'initrd-base', task: 'install', for: 'deploy' },
+    { recipe: 'busybox', task: 'install', for: 'deploy' },
   ],
-  kind: qemuImage('initrd-base'),
+  templates: ['initrd/init.hbs', ...BOOT_TEMPLATES],
+  kind: bootImage({ initrd: 'initrd-base', root: ['busybox'] }),
 });

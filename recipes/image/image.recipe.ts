@@ -1,17 +1,23 @@
-/** The machine's Jailhouse image: kernel, initramfs with Jailhouse, cells, inmates, cmdline, manifest. */
+/**
+ * The machine's Jailhouse image: QEMU direct boot (kernel, initramfs, cells, inmates, cmdline) or,
+ * for a machine with a disk layout, a partitioned disk image (boot partition + ext4 root).
+ */
 import { defineRecipe } from '../../src/index.ts';
-import { qemuImage } from '../../src/kinds/qemu-image.ts';
+import { BOOT_TEMPLATES } from '../../src/boot/index.ts';
+import { bootImage } from '../../src/kinds/image.ts';
 
 export default defineRecipe({
   name: 'image',
   version: '1',
   license: 'GPL-2.0-only',
-  summary: 'bootable Jailhouse image (deploy folder)',
+  summary: 'bootable Jailhouse image (deploy folder or disk image)',
   depends: [
     { recipe: 'linux', task: 'deploy', for: 'deploy' },
     { recipe: 'initrd', task: 'install', for: 'deploy' },
+    { recipe: 'busybox', task: 'install', for: 'deploy' },
     { recipe: 'cells', task: 'install', for: 'deploy' },
     { recipe: 'jailhouse', task: 'install', for: 'deploy' },
   ],
-  kind: qemuImage('initrd'),
+  templates: ['initrd/init.hbs', ...BOOT_TEMPLATES],
+  kind: bootImage({ initrd: 'initrd', root: ['busybox', 'jailhouse', 'cells'] }),
 });

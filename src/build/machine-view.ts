@@ -19,7 +19,8 @@ export function restrictMachine<T extends object>(machine: T, keys: readonly str
     get(target, prop, receiver) {
       if (typeof prop === 'symbol' || prop === 'toJSON' || prop === 'then') return Reflect.get(target, prop, receiver);
       const path = prefix ? `${prefix}.${prop}` : prop;
-      if (path === 'name' || keys.some((k) => k === path || path.startsWith(`${k}.`))) return Reflect.get(target, prop, receiver);
+      // `file` only names where the machine was declared, for error messages: it is no input.
+      if (path === 'name' || path === 'file' || keys.some((k) => k === path || path.startsWith(`${k}.`))) return Reflect.get(target, prop, receiver);
       if (keys.some((k) => k.startsWith(`${path}.`))) {
         const value = Reflect.get(target, prop, receiver);
         return value !== null && typeof value === 'object' ? restrictMachine(value as object, keys, recipe, path) : value;

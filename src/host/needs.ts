@@ -5,11 +5,12 @@
  */
 import type { Recipe } from '../core/recipe.ts';
 import type { Machine } from '../machine/types.ts';
-import { qemuArgv } from '../qemu/argv.ts';
 import type { HostCheck } from './check.ts';
 import { debianSourceCheck } from './deb-src.ts';
 import { qemuCheck } from './qemu.ts';
-import { commandCheck, headerCheck } from './tool.ts';
+import { commandCheck, fileCheck, headerCheck } from './tool.ts';
+import { DISK_TOOLS } from '../image/disk/tools.ts';
+import { BOOT_TOOLS, bootMethod } from '../boot/index.ts';
 import { toolchainCheck } from './toolchain.ts';
 
 /** Tools every build uses beyond what recipes declare: unpacking, patching, cpio lists, kernel scripts. */
@@ -18,8 +19,13 @@ const ALWAYS = ['git', 'tar', 'xz', 'bzip2', 'cpio', 'perl'];
 const BY_ARCH: Readonly<Record<string, readonly string[]>> = { arm64: ['dtc'], arm: ['dtc'], x86: [] };
 
 export function hostChecks(machine: Machine, recipes: readonly Recipe[]): HostCheck[] {
-  const tools = [...new Set([...ALWAYS, ...(BY_ARCH[machine.arch] ?? []), ...recipes.flatMap((r) => r.tools)])].sort();
+  // Image tools are declared by the image kind for every machine; only a machine with a disk uses them.
+  const imageTools = new Set<string>([...DISK_TOOLS, ...BOOT_TOOLS]);
+  const method = machine.image ? bootMethod(machine) : undefined;
+  const tools = [...new Set([...ALWAYS, ...(BY_ARCH[machine.arch] ?? []), ...recipes.flatMap((r) => r.tools).filter((t) => !imageTools.has(t)),
+    ...(method ? [...DISK_TOOLS, ...method.tools] : [])])].sort();
   const checks: HostCheck[] = tools.map((tool) => commandCheck(tool));
+  for (const file of method?.hostFiles ?? []) checks.push(fileCheck(file.path, file.package, `${machine.boot} boot partition`));
   if (recipes.some((r) => r.name === 'linux')) {
     // The kernel's host programs: certificates (openssl) and objtool (libelf) include these.
     checks.push(headerCheck('openssl/ssl.h', 'libssl-dev', 'kernel host tools'), headerCheck('gelf.h', 'libelf-dev', 'kernel objtool'));
@@ -29,6 +35,6 @@ export function hostChecks(machine: Machine, recipes: readonly Recipe[]): HostCh
   for (const recipe of recipes) {
     if (recipe.source.type === 'tarball' && recipe.source.debian) checks.push(debianSourceCheck(recipe.name, recipe.source.debian, recipe.source.sha256));
   }
-  if (machine.qemu) checks.push(qemuCheck(qemuArgv(machine, undefined)));
+  if (machine.qemu) checks.push(qemuCheck(machine));
   return checks;
 }

@@ -5,20 +5,34 @@
  */
 import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { isJhError } from '../errors.ts';
+import type { Machine } from '../machine/types.ts';
+import { checkKvm, qemuArgv } from '../qemu/argv.ts';
+import { readKvmHost } from '../qemu/host.ts';
 import { debianPackageFor, qemuDataPackage } from '../exec/packages.ts';
 import { whichSync } from '../build/tools.ts';
 import { problemLines, type Finding, type HostCheck } from './check.ts';
 
 const READY_TIMEOUT_MS = 60_000;
 
-export function qemuCheck(argv: readonly string[]): HostCheck {
-  const binary = argv[0]!;
+export function qemuCheck(machine: Machine, extra: readonly string[] = []): HostCheck {
+  const shown = qemuArgv(machine, undefined, extra);
+  const binary = shown[0]!;
   return {
-    what: `${binary} starts the machine (${argv.slice(1).join(' ')})`,
+    what: `${binary} starts the machine (${shown.slice(1).join(' ')})`,
     async probe({ work, signal }) {
+      try { checkKvm(machine, readKvmHost()); } catch (error) {
+        if (isJhError(error)) return { problem: `${error.message}. ${error.hint ?? ''}`, packages: [] };
+        throw error;
+      }
       if (!whichSync(binary)) return { problem: `${binary}: command not found`, packages: [debianPackageFor(binary) ?? binary] };
-      return startPaused(argv, join(work, 'qmp.sock'), signal);
+      const firmware = machine.qemu!.firmware;
+      if (firmware && !existsSync(firmware.vars)) return { problem: `${firmware.vars} is missing`, packages: [qemuDataPackage(firmware.vars)] };
+      const firmwareVars = firmware && join(work, 'firmware-vars.fd');
+      if (firmware) copyFileSync(firmware.vars, firmwareVars!);
+      return startPaused(qemuArgv(machine, undefined, extra, { firmwareVars }), join(work, 'qmp.sock'), signal);
     },
   };
 }

@@ -11,10 +11,13 @@ export function commandCheck(name: string, pkg = debianPackageFor(name) ?? name)
   };
 }
 
-export function headerCheck(header: string, pkg: string, why: string): HostCheck {
-  const path = `/usr/include/${header}`;
+export function fileCheck(path: string, pkg: string, why: string): HostCheck {
   return {
-    what: `${header} (${why})`,
+    what: `${path} (${why})`,
     probe: async () => (existsSync(path) ? undefined : { problem: `${path} is missing`, packages: [pkg] }),
   };
+}
+
+export function headerCheck(header: string, pkg: string, why: string): HostCheck {
+  return fileCheck(`/usr/include/${header}`, pkg, why);
 }

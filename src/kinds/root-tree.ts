@@ -3,7 +3,7 @@
  * or as the ext4 root partition of a disk image. The staging trees of some recipes, the base
  * folders and the /init rendered from templates/initrd/init.hbs.
  */
-import { chmodSync, lutimesSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, lutimesSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskContext } from '../core/recipe.ts';
 import { mergeEntries, treeEntries, type CpioEntry } from '../image/cpio.ts';
@@ -32,6 +32,7 @@ export function rootTreeEntries(ctx: TaskContext, parts: readonly string[]): Cpi
  * out: making them needs root, and a disk root gets /dev from devtmpfs.
  */
 export function writeRootTree(entries: readonly CpioEntry[], dir: string, mtime: number): void {
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const dirs: string[] = [dir];
   for (const e of entries) {

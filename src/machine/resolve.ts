@@ -4,7 +4,7 @@ import { Checker } from '../project/validate.ts';
 import type { CellInput, Machine, MachineCell, MachineInput } from './types.ts';
 
 const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'cpus', 'ram', 'reservation', 'rootConsole',
-  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'boot'] as const;
+  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'image', 'boot'] as const;
 
 /** Non-root cells take CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
 export function allocateCpus(count: number, cells: readonly CellInput[]): number[][] {
@@ -56,7 +56,26 @@ export function validateMachineInput(value: unknown, file: string, expectedName:
   check.string(kernel.image, 'kernel.image');
   check.strings(kernel.dtbs, 'kernel.dtbs');
   check.oneOf(m.boot, 'boot', ['qemu', 'grub-efi', 'rpi-firmware', 'uboot-imx']);
+  if (m.image !== undefined) validateImage(check, m.image);
   return m as unknown as MachineInput;
+}
+
+function validateImage(check: Checker, value: unknown): void {
+  const image = check.object(value, 'image');
+  check.known(image, 'image', ['table', 'size', 'align', 'partitions']);
+  check.oneOf(image.table, 'image.table', ['gpt', 'mbr']);
+  if (image.size !== undefined && image.size !== 'fit') check.number(image.size, 'image.size', 512);
+  if (image.align !== undefined) check.number(image.align, 'image.align', 512);
+  check.array(image.partitions, 'image.partitions').forEach((item, i) => {
+    const field = `image.partitions[${i}]`;
+    const p = check.object(item, field);
+    check.known(p, field, ['name', 'type', 'size', 'offset', 'bootable', 'content']);
+    check.string(p.name, `${field}.name`);
+    if (typeof p.type !== 'number') check.string(p.type, `${field}.type`);
+    if (p.size !== 'fit') check.number(p.size, `${field}.size`, 512);
+    if (p.offset !== undefined) check.number(p.offset, `${field}.offset`, 0);
+    check.oneOf(p.content, `${field}.content`, ['boot', 'root', 'empty']);
+  });
 }
 
 export function resolveMachine(input: MachineInput, file: string, rootSystem?: SystemConfig): Machine {

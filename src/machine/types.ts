@@ -12,8 +12,35 @@ export interface QemuProfile {
   readonly cpu: string;
   /** QEMU -nic arguments when the machine has a network (its boot ROM then belongs in doctor); none by default. */
   readonly network?: readonly string[];
+  /** UEFI firmware for machines that boot a disk image: read-only code, and the variable store the runner copies per run. */
+  readonly firmware?: { readonly code: string; readonly vars: string };
+  /** How the disk image is attached (QEMU's -drive if=): virtio, ide (AHCI on q35), ... */
+  readonly diskInterface?: string;
+  /** The machine needs KVM (e.g. Jailhouse on x86 needs VT-x in the guest): the runner refuses without it. */
+  readonly kvm?: boolean;
   /** Extra arguments always passed (argv elements). */
   readonly args?: readonly string[];
+}
+
+/** What fills a partition of the machine's disk image: the boot method's files, the root tree, or nothing. */
+export type MachinePartitionContent = 'boot' | 'root' | 'empty';
+
+export interface MachinePartition {
+  readonly name: string;
+  /** 'esp', 'linux', 'linux-root-x86-64', 'linux-root-arm64', 'fat32', a GPT type GUID or an MBR type byte. */
+  readonly type: string | number;
+  readonly size: number | 'fit';
+  readonly offset?: number;
+  readonly bootable?: boolean;
+  readonly content: MachinePartitionContent;
+}
+
+/** The machine's disk or SD-card image (the role of a wic .wks or a genimage .cfg). */
+export interface MachineDiskImage {
+  readonly table: 'gpt' | 'mbr';
+  readonly size?: number | 'fit';
+  readonly align?: number;
+  readonly partitions: readonly MachinePartition[];
 }
 
 export interface KernelConfig {
@@ -63,6 +90,8 @@ export interface MachineInput {
   readonly cells: readonly CellInput[];
   readonly kernel: KernelConfig;
   readonly qemu?: QemuProfile;
+  /** A disk image to assemble; absent for machines booted from a kernel + initramfs (QEMU direct boot). */
+  readonly image?: MachineDiskImage;
   readonly boot: 'qemu' | 'grub-efi' | 'rpi-firmware' | 'uboot-imx';
 }
 

@@ -2,19 +2,32 @@
 import { JhError } from '../errors.ts';
 import type { Machine } from '../machine/types.ts';
 
-export interface BootFiles {
-  readonly kernel: string;
-  readonly initrd: string;
-  readonly cmdline: readonly string[];
+/** A kernel + initramfs booted directly, or a disk image booted by the machine's firmware. */
+export type BootMedia =
+  | { readonly kernel: string; readonly initrd: string; readonly cmdline: readonly string[] }
+  | { readonly disk: string };
+
+export interface RunFiles {
+  /** This run's private copy of the firmware's variable store (profile.firmware.vars). */
+  readonly firmwareVars?: string;
 }
 
+type ArgvMachine = Pick<Machine, 'name' | 'qemu' | 'cpus' | 'ram' | 'file'>;
+
 /** Without `boot`, the machine alone: what `jhbuild doctor` starts to prove QEMU and its files are there. */
-export function qemuArgv(machine: Pick<Machine, 'name' | 'qemu' | 'cpus' | 'ram' | 'file'>, boot: BootFiles | undefined, extra: readonly string[] = []): string[] {
+export function qemuArgv(machine: ArgvMachine, boot: BootMedia | undefined, extra: readonly string[] = [], files: RunFiles = {}): string[] {
   const profile = machine.qemu;
   if (!profile) {
     throw new JhError('E_QEMU_PROFILE', `machine ${machine.name} has no qemu profile`, { file: machine.file, hint: 'add qemu: { binary, machine, cpu } to the machine, or boot it on hardware' });
   }
   const memoryMiB = machine.ram.reduce((sum, bank) => sum + bank.size, 0) / 0x100000;
+  const firmware = profile.firmware ? [
+    '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${profile.firmware.code}`,
+    '-drive', `if=pflash,format=raw,unit=1,file=${files.firmwareVars ?? profile.firmware.vars}`,
+  ] : [];
+  const media = !boot ? []
+    : 'disk' in boot ? ['-drive', `file=${boot.disk},format=raw,if=${profile.diskInterface ?? 'virtio'}`]
+      : ['-kernel', boot.kernel, '-initrd', boot.initrd, '-append', boot.cmdline.join(' ')];
   return [
     profile.binary,
     '-machine', profile.machine,
@@ -26,8 +39,23 @@ export function qemuArgv(machine: Pick<Machine, 'name' | 'qemu' | 'cpus' | 'ram'
     '-no-reboot',
     // Only what the machine declares: QEMU's implicit NIC would need a boot ROM (ipxe-qemu) nobody asked for.
     ...(profile.network ?? ['-nic', 'none']),
-    ...(boot ? ['-kernel', boot.kernel, '-initrd', boot.initrd, '-append', boot.cmdline.join(' ')] : []),
+    ...firmware,
+    ...media,
     ...(profile.args ?? []),
     ...extra,
   ];
+}
+
+/** What the host offers for KVM: the device, and the CPU's virtualization extension as the guest would need it. */
+export interface KvmHost { readonly device: boolean; readonly vmx: boolean; readonly svm: boolean }
+
+/** A machine that needs KVM is refused before QEMU starts when the host cannot give it. Pure. */
+export function checkKvm(machine: ArgvMachine, host: KvmHost): void {
+  if (!machine.qemu?.kvm) return;
+  if (host.device && (host.vmx || host.svm)) return;
+  const why = !host.device ? '/dev/kvm does not exist' : 'the host CPU shows neither vmx nor svm (no hardware virtualization reaches this machine)';
+  throw new JhError('E_QEMU_KVM', `machine ${machine.name} needs KVM, and ${why}`, {
+    file: machine.file,
+    hint: 'Jailhouse on x86 needs VT-x with EPT and VT-d inside the guest, which QEMU gives only through KVM with nested virtualization (kvm_intel nested=1 on an Intel host). Run it there, or boot the pc machine\'s image on real hardware',
+  });
 }

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JhError } from '../../errors.ts';
 import { buildLayout } from '../../core/layout.ts';
 import { whichSync } from '../../build/tools.ts';
 import { debianPackageFor } from '../../exec/packages.ts';
-import { qemuArgv } from '../../qemu/argv.ts';
+import { checkKvm, qemuArgv, type BootMedia } from '../../qemu/argv.ts';
+import { readKvmHost } from '../../qemu/host.ts';
 import { runInteractive, runScripted } from '../../qemu/runner.ts';
 import { buildDirOf, loadMachine, machineOption, openProject, type Command } from '../common.ts';
 
@@ -37,10 +38,18 @@ const command: Command = {
     if (!existsSync(join(image, 'manifest.json'))) {
       throw new JhError('E_IMAGE_MISSING', `no image for ${machine.name} in ${image}`, { hint: `build it first: jhbuild image --machine ${machine.name}${imageName === 'image' ? '' : ` --image ${imageName}`}` });
     }
-    const cmdline = readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/);
-    const initrd = (JSON.parse(readFileSync(join(image, 'manifest.json'), 'utf8')) as { files: { path: string }[] }).files.find((f) => f.path.endsWith('.cpio.gz'))!.path;
-    const argv = qemuArgv(machine, { kernel: join(image, machine.kernel.image), initrd: join(image, initrd),
-      cmdline: values.demo ? [...cmdline, 'jhbuild.demo=1'] : cmdline }, extra);
+    const manifest = JSON.parse(readFileSync(join(image, 'manifest.json'), 'utf8')) as { disk?: string; files: { path: string }[] };
+    checkKvm(machine, readKvmHost());
+    const firmwareVars = machine.qemu?.firmware && privateFirmwareVars(machine.qemu.firmware.vars, join(buildDirOf(project, values), 'run', machine.name));
+    const media: BootMedia = manifest.disk ? { disk: join(image, manifest.disk) } : {
+      kernel: join(image, machine.kernel.image),
+      initrd: join(image, manifest.files.find((f) => f.path.endsWith('.cpio.gz'))!.path),
+      cmdline: [...readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/), ...(values.demo ? ['jhbuild.demo=1'] : [])],
+    };
+    if (manifest.disk && values.demo) {
+      throw new JhError('E_USAGE', `--demo boots a kernel with jhbuild.demo=1; ${machine.name} boots its disk through its firmware`, { hint: 'boot it and run the demo from its shell (jailhouse enable ...)' });
+    }
+    const argv = qemuArgv(machine, media, extra, { firmwareVars });
     if (!whichSync(argv[0]!)) {
       throw new JhError('E_TOOL_MISSING', `${argv[0]} is not installed`, { hint: `apt-get install ${debianPackageFor(argv[0]!) ?? argv[0]} (or jhbuild doctor --install)` });
     }
@@ -64,3 +73,11 @@ const command: Command = {
   },
 };
 export default command;
+
+/** UEFI variables change as firmware runs: each run starts from a fresh copy of the machine's template. */
+function privateFirmwareVars(template: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const copy = join(dir, 'firmware-vars.fd');
+  if (existsSync(template)) copyFileSync(template, copy);
+  return copy;
+}

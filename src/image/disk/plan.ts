@@ -103,8 +103,13 @@ export function planDisk(layout: DiskLayoutInput, origin: LayoutOrigin, seed: st
   const diskId = layout.table === 'gpt' ? derivedUuid(seed, 'disk') : `0x${derivedId32(seed, 'disk')}`;
   return {
     table: layout.table, size, diskId, blobs,
-    partitions: partitions.map((p) => ({ ...p, uuid: layout.table === 'gpt' ? derivedUuid(seed, `partition:${p.name}`) : `${diskId.slice(2)}-${String(p.index).padStart(2, '0')}` })),
+    partitions: partitions.map((p) => ({ ...p, uuid: partitionUuid(layout.table, seed, p.name, p.index) })),
   };
+}
+
+/** The PARTUUID Linux sees: the GPT partition's UUID, or DISKSIGNATURE-NN on an MBR disk. */
+export function partitionUuid(table: 'gpt' | 'mbr', seed: string, name: string, index: number): string {
+  return table === 'gpt' ? derivedUuid(seed, `partition:${name}`) : `${derivedId32(seed, 'disk')}-${String(index).padStart(2, '0')}`;
 }
 
 function typeCode(table: 'gpt' | 'mbr', type: string | number, field: string, fail: (code: string, field: string, message: string, hint: string) => never): string {

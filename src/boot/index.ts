@@ -1,0 +1,29 @@
+/** Boot methods by name: each knows what its boot partition holds and how it quotes the cmdline. */
+import { JhError } from '../errors.ts';
+import type { Machine } from '../machine/types.ts';
+import { GRUB_TEMPLATE, grubEfiBootPartition } from './grub-efi/index.ts';
+import type { BootPartition, BootRequest } from './types.ts';
+
+interface BootMethod {
+  readonly tools: readonly string[];
+  /** Files the host must have (e.g. GRUB's EFI modules), with the Debian package that ships them. */
+  readonly hostFiles: readonly { readonly path: string; readonly package: string }[];
+  bootPartition(request: BootRequest): Promise<BootPartition>;
+}
+
+const METHODS: Partial<Record<Machine['boot'], BootMethod>> = {
+  'grub-efi': { tools: ['grub-mkimage'], hostFiles: [{ path: '/usr/lib/grub/x86_64-efi/linux.mod', package: 'grub-efi-amd64-bin' }], bootPartition: grubEfiBootPartition },
+};
+
+export function bootMethod(machine: Pick<Machine, 'name' | 'boot' | 'file'>): BootMethod {
+  const method = METHODS[machine.boot];
+  if (!method) {
+    throw new JhError('E_IMAGE_UNSUPPORTED', `machine ${machine.name} boots by ${machine.boot}; jhbuild has no disk image for that boot method yet`, {
+      file: machine.file, hint: 'build the parts (jhbuild build linux jailhouse cells initrd) and take `jhbuild cmdline` for your boot media' });
+  }
+  return method;
+}
+
+/** Templates every boot method may render: declared by the image recipes so their signatures follow them. */
+export const BOOT_TEMPLATES = [GRUB_TEMPLATE];
+export const BOOT_TOOLS = [...new Set(Object.values(METHODS).flatMap((m) => m.tools))];

@@ -1,0 +1,23 @@
+/** What a boot method is asked for, and what it answers: the files of the boot partition. */
+import type { Machine } from '../machine/types.ts';
+
+export interface BootRequest {
+  readonly machine: Machine;
+  /** The root kernel image. */
+  readonly kernel: string;
+  /** The root cmdline, argv form (each method quotes it for its own config). */
+  readonly cmdline: readonly string[];
+  /** The boot partition's FAT volume id (8 hex digits): how a loader finds it. */
+  readonly bootVolumeId: string;
+  readonly render: (template: string, data: unknown) => string;
+  readonly workDir: string;
+  readonly sourceDateEpoch: number;
+  readonly log: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface BootPartition {
+  readonly files: readonly { readonly from: string; readonly to: string }[];
+  /** The loader's configuration as written (deployed beside the image for reading). */
+  readonly config: { readonly name: string; readonly text: string };
+}
