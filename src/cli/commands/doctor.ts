@@ -64,7 +64,10 @@ const command: Command = {
     if (failed.length === 0) return done(json, results);
     if (!values.install) {
       const packages = packagesOf(failed);
-      process.stderr.write(`${failed.length} of ${results.length} checks failed.\nrun: jhbuild doctor --install${packages.length ? `   (or apt-get install --no-install-recommends ${packages.join(' ')})` : ''}\n`);
+      const installable = failed.some((r) => r.finding!.packages.length > 0 || r.finding!.fix);
+      process.stderr.write(`${failed.length} of ${results.length} checks failed.\n${installable
+        ? `run: jhbuild doctor --install${packages.length ? `   (or apt-get install --no-install-recommends ${packages.join(' ')})` : ''}\n`
+        : 'no package fixes this: see each problem above\n'}`);
       return done(json, results);
     }
     if (process.getuid?.() !== 0) {
