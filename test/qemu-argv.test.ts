@@ -27,3 +27,10 @@ test('a machine without a qemu profile is refused with a hint', async (t) => {
   const m = await machine('rpi4');
   t.throws(() => qemuArgv(m, { kernel: 'k', initrd: 'i', cmdline: [] }), { message: /has no qemu profile/ });
 });
+
+test('a disk boots through a throwaway overlay unless a writable copy is given', async (t) => {
+  const m = await machine('pc');
+  const drive = (argv: string[]) => argv.find((a) => a.startsWith('file=/d/'));
+  t.is(drive(qemuArgv(m, { disk: '/d/pc.img' })), 'file=/d/pc.img,format=raw,if=virtio,snapshot=on', 'the deployed image is never written');
+  t.is(drive(qemuArgv(m, { disk: '/d/copy.img', writable: true })), 'file=/d/copy.img,format=raw,if=virtio');
+});

@@ -5,7 +5,7 @@ import type { Machine } from '../machine/types.ts';
 /** A kernel + initramfs booted directly, or a disk image booted by the machine's firmware. */
 export type BootMedia =
   | { readonly kernel: string; readonly initrd: string; readonly cmdline: readonly string[] }
-  | { readonly disk: string };
+  | { readonly disk: string; readonly writable?: boolean };
 
 export interface RunFiles {
   /** This run's private copy of the firmware's variable store (profile.firmware.vars). */
@@ -26,7 +26,9 @@ export function qemuArgv(machine: ArgvMachine, boot: BootMedia | undefined, extr
     '-drive', `if=pflash,format=raw,unit=1,file=${files.firmwareVars ?? profile.firmware.vars}`,
   ] : [];
   const media = !boot ? []
-    : 'disk' in boot ? ['-drive', `file=${boot.disk},format=raw,if=${profile.diskInterface ?? 'virtio'}`]
+    // A booted root file system writes to its disk (journal, mtimes): unless a writable copy was asked
+    // for, writes go to a throwaway overlay so the deployed image stays the artifact the build made.
+    : 'disk' in boot ? ['-drive', `file=${boot.disk},format=raw,if=${profile.diskInterface ?? 'virtio'}${boot.writable ? '' : ',snapshot=on'}`]
       : ['-kernel', boot.kernel, '-initrd', boot.initrd, '-append', boot.cmdline.join(' ')];
   return [
     profile.binary,

@@ -35,9 +35,9 @@ const packagesOf = (results: readonly Result[]) => [...new Set(results.flatMap((
 
 const command: Command = {
   summary: 'prove the host can build and run a machine (compile with its toolchains, start its QEMU, resolve its sources); --install fixes it',
-  usage: 'doctor [--machine M | --all] [--install]',
+  usage: 'doctor [--machine M]... [--all] [--install]',
   options: {
-    machine: { type: 'string', short: 'm', description: 'machine to check (default qemu-arm64)', placeholder: 'NAME' },
+    machine: { type: 'string', short: 'm', multiple: true, description: 'machine to check, repeatable (default qemu-arm64)', placeholder: 'NAME' },
     all: { type: 'boolean', description: 'check every machine' },
     install: { type: 'boolean', description: 'install what is missing with apt (needs root), then check again' },
   },
@@ -45,7 +45,8 @@ const command: Command = {
     const project = await openProject(values);
     const { loadRecipesFor } = await import('../../build/build.ts');
     const { hostChecks } = await import('../../host/needs.ts');
-    const names = values.all ? project.machineNames() : [typeof values.machine === 'string' ? values.machine : 'qemu-arm64'];
+    const asked = (values.machine as string[] | undefined) ?? [];
+    const names = values.all ? project.machineNames() : asked.length > 0 ? asked : ['qemu-arm64'];
     const recipes = [...(await loadRecipesFor(project, ['image'])).values()];
     const checks: { machine: string; check: HostCheck }[] = [];
     const seen = new Set<string>();

@@ -1,5 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { JhError } from '../../errors.ts';
 import { buildLayout } from '../../core/layout.ts';
 import { whichSync } from '../../build/tools.ts';
@@ -19,7 +20,7 @@ function regex(text: string, option: string): RegExp {
 
 const command: Command = {
   summary: "boot a machine's image under QEMU (interactive, or scripted with --expect/--fail/--timeout/--demo)",
-  usage: 'run qemu [--machine M] [--expect RE]... [--fail RE]... [--timeout S] [--demo] [-- QEMU ARGS]',
+  usage: 'run qemu [--machine M] [--expect RE]... [--fail RE]... [--timeout S] [--demo] [--persist] [-- QEMU ARGS]',
   options: {
     ...machineOption,
     expect: { type: 'string', multiple: true, description: 'wait for this console pattern (repeatable, in order)', placeholder: 'RE' },
@@ -27,6 +28,7 @@ const command: Command = {
     timeout: { type: 'string', description: 'seconds before giving up (scripted runs; default 300)', placeholder: 'S' },
     image: { type: 'string', description: 'image recipe to boot (default image)', placeholder: 'NAME' },
     demo: { type: 'boolean', description: 'enable Jailhouse and start the inmate demo, expect its console strings' },
+    persist: { type: 'boolean', description: 'boot a disk image from a writable copy in the build folder that keeps its changes across runs (default: changes are dropped)' },
   },
   async run(args, values, signal) {
     const [what, ...extra] = args;
@@ -40,8 +42,9 @@ const command: Command = {
     }
     const manifest = JSON.parse(readFileSync(join(image, 'manifest.json'), 'utf8')) as { disk?: string; files: { path: string }[] };
     checkKvm(machine, readKvmHost());
-    const firmwareVars = machine.qemu?.firmware && privateFirmwareVars(machine.qemu.firmware.vars, join(buildDirOf(project, values), 'run', machine.name));
-    const media: BootMedia = manifest.disk ? { disk: join(image, manifest.disk) } : {
+    const runDir = join(buildDirOf(project, values), 'run', machine.name);
+    const firmwareVars = machine.qemu?.firmware && privateFirmwareVars(machine.qemu.firmware.vars, runDir);
+    const media: BootMedia = manifest.disk ? diskMedia(join(image, manifest.disk), runDir, values.persist === true) : {
       kernel: join(image, machine.kernel.image),
       initrd: join(image, manifest.files.find((f) => f.path.endsWith('.cpio.gz'))!.path),
       cmdline: [...readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/), ...(values.demo ? ['jhbuild.demo=1'] : [])],
@@ -73,6 +76,21 @@ const command: Command = {
   },
 };
 export default command;
+
+/**
+ * The deployed disk is never written. --persist boots a copy kept in the run folder, made again when
+ * the image was rebuilt after it (a copy of an older image would boot stale software).
+ */
+function diskMedia(disk: string, runDir: string, persist: boolean): BootMedia {
+  if (!persist) return { disk };
+  mkdirSync(runDir, { recursive: true });
+  const copy = join(runDir, basename(disk));
+  if (!existsSync(copy) || statSync(copy).mtimeMs < statSync(disk).mtimeMs) {
+    execFileSync('cp', ['--sparse=always', disk, copy]);
+    process.stderr.write(`jhbuild: writable copy of ${basename(disk)} at ${copy} (kept across runs until the image is rebuilt)\n`);
+  }
+  return { disk: copy, writable: true };
+}
 
 /** UEFI variables change as firmware runs: each run starts from a fresh copy of the machine's template. */
 function privateFirmwareVars(template: string, dir: string): string {
