@@ -88,6 +88,6 @@ export default defineMachine({
       linux: { cmdline: 'clk_ignore_unused console=ttymxc3,115200 earlycon=ec_imx6q,0x30890000,115200 root=/dev/mmcblk2p2 rootwait rw', dtb: 'inmate-imx8mm-evk.dtb' },
     },
   ],
-  kernel: { base: 'defconfig', fragments: ['fragments/jailhouse-root.config'], image: 'Image', dtbs: ['freescale/imx8mm-evk.dtb'] },
+  kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/imx8mm-evk.config'], image: 'Image', dtbs: ['freescale/imx8mm-evk.dtb'] },
   boot: 'uboot-imx',
 });

@@ -4,6 +4,8 @@
  */
 import { cellDefaults, commRegion, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
 
+const MiB = 0x100000;
+
 export default defineMachine({
   name: 'rpi4',
   summary: 'Raspberry Pi 4 Model B, GICv2, mini UART, 4 GiB',
@@ -12,8 +14,8 @@ export default defineMachine({
   cpus: 4,
   ram: [{ base: 0, size: 0x3b400000 }, { base: 0x40000000, size: 0xbc000000 }, { base: 0x100000000, size: 0x100000000 }],
   reservation: 'devicetree',
-  rootConsole: ['console=ttyS0,115200'],
-  rootCmdline: ['root=/dev/mmcblk0p2', 'rootwait'],
+  // The mini UART on GPIO 14/15 is serial1 in the board dtb's aliases, so ttyS1 (the PL011 serves Bluetooth).
+  rootConsole: ['console=ttyS1,115200'],
   system: {
     arch: 'arm64', flags: 1,
     hypervisorMemory: { phys: 0x1fc00000, virt: 0, size: 0x400000, flags: 0 },
@@ -83,6 +85,17 @@ export default defineMachine({
       linux: { cmdline: 'console=ttyS0,115200 ip=192.168.19.2', dtb: 'inmate-rpi4.dtb' },
     },
   ],
-  kernel: { base: 'defconfig', fragments: ['fragments/jailhouse-root.config'], image: 'Image', dtbs: ['broadcom/bcm2711-rpi-4-b.dtb'] },
+  kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/rpi4.config'], image: 'Image', dtbs: ['broadcom/bcm2711-rpi-4-b.dtb'] },
   boot: 'rpi-firmware',
+  bootFirmware: { tfaPlatform: 'rpi4' },
+  // Jailhouse's vPCI host takes PCI domain 1; the SoC's PCIe controller keeps domain 0.
+  rootDtProperties: [{ path: '/scb/pcie@7d500000', name: 'linux,pci-domain', value: '<0>' }],
+  // An SD card: the firmware reads the first (FAT) partition of an MBR disk.
+  image: {
+    table: 'mbr',
+    partitions: [
+      { name: 'boot', type: 'fat32', size: 64 * MiB, bootable: true, content: 'boot' },
+      { name: 'root', type: 'linux', size: 'fit', content: 'root' },
+    ],
+  },
 });

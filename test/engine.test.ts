@@ -99,7 +99,7 @@ test('a failing task exits non-zero and prints its log path and tail', async (t)
 test('a dependency cycle is reported with its path', async (t) => {
   const f = fixture();
   writeLoggingRecipe(f.root, 'base', f.log, { depends: ['top'] });
-  const result = await runCli(['graph', 'top', '--project', f.root]);
+  const result = await runCli(['graph', 'top', '--project', f.root, '--machine', 'test']);
   t.is(result.code, 2);
   t.regex(result.stderr, /E_GRAPH_CYCLE/);
   t.regex(result.stderr, /(\w+:\w+ -> )+\w+:\w+/);

@@ -1,6 +1,6 @@
 /** The machine's base image without Jailhouse: the root kernel and busybox, as a folder or a disk image. */
 import { defineRecipe } from '../../src/index.ts';
-import { BOOT_TEMPLATES } from '../../src/boot/index.ts';
+import { BOOT_DEPENDS, BOOT_TEMPLATES } from '../../src/boot/index.ts';
 import { bootImage } from '../../src/kinds/image.ts';
 
 export default defineRecipe({
@@ -12,6 +12,7 @@ export default defineRecipe({
     { recipe: 'linux', task: 'deploy', for: 'deploy' },
     { recipe: 'initrd-base', task: 'install', for: 'deploy' },
     { recipe: 'busybox', task: 'install', for: 'deploy' },
+    ...BOOT_DEPENDS,
   ],
   templates: ['initrd/init.hbs', ...BOOT_TEMPLATES],
   kind: bootImage({ initrd: 'initrd-base', root: ['busybox'] }),

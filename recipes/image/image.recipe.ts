@@ -3,7 +3,7 @@
  * for a machine with a disk layout, a partitioned disk image (boot partition + ext4 root).
  */
 import { defineRecipe } from '../../src/index.ts';
-import { BOOT_TEMPLATES } from '../../src/boot/index.ts';
+import { BOOT_DEPENDS, BOOT_TEMPLATES } from '../../src/boot/index.ts';
 import { bootImage } from '../../src/kinds/image.ts';
 
 export default defineRecipe({
@@ -15,6 +15,7 @@ export default defineRecipe({
     { recipe: 'linux', task: 'deploy', for: 'deploy' },
     { recipe: 'initrd', task: 'install', for: 'deploy' },
     { recipe: 'busybox', task: 'install', for: 'deploy' },
+    ...BOOT_DEPENDS,
     { recipe: 'cells', task: 'install', for: 'deploy' },
     { recipe: 'jailhouse', task: 'install', for: 'deploy' },
   ],

@@ -1,7 +1,10 @@
 /** Boot methods by name: each knows what its boot partition holds and how it quotes the cmdline. */
 import { JhError } from '../errors.ts';
 import type { Machine } from '../machine/types.ts';
+import type { DependencyInput } from '../core/recipe.ts';
+import { ROOT_OVERLAY_TEMPLATE } from '../cmdline/index.ts';
 import { GRUB_TEMPLATE, grubEfiBootPartition } from './grub-efi/index.ts';
+import { RPI_CONFIG_TEMPLATE, rpiFirmwareBootPartition } from './rpi-firmware/index.ts';
 import type { BootPartition, BootRequest } from './types.ts';
 
 interface BootMethod {
@@ -13,7 +16,14 @@ interface BootMethod {
 
 const METHODS: Partial<Record<Machine['boot'], BootMethod>> = {
   'grub-efi': { tools: ['grub-mkimage'], hostFiles: [{ path: '/usr/lib/grub/x86_64-efi/linux.mod', package: 'grub-efi-amd64-bin' }], bootPartition: grubEfiBootPartition },
+  'rpi-firmware': { tools: ['dtc'], hostFiles: [], bootPartition: rpiFirmwareBootPartition },
 };
+
+/** What the image recipes need besides the kernel and root tree, per boot method (firmware, loaders). */
+export const BOOT_DEPENDS: readonly DependencyInput[] = [
+  { recipe: 'raspi-firmware', task: 'install', for: 'deploy', when: { boot: ['rpi-firmware'] } },
+  { recipe: 'tf-a', task: 'deploy', for: 'deploy', when: { boot: ['rpi-firmware'] } },
+];
 
 export function bootMethod(machine: Pick<Machine, 'name' | 'boot' | 'file'>): BootMethod {
   const method = METHODS[machine.boot];
@@ -25,5 +35,5 @@ export function bootMethod(machine: Pick<Machine, 'name' | 'boot' | 'file'>): Bo
 }
 
 /** Templates every boot method may render: declared by the image recipes so their signatures follow them. */
-export const BOOT_TEMPLATES = [GRUB_TEMPLATE];
+export const BOOT_TEMPLATES = [GRUB_TEMPLATE, RPI_CONFIG_TEMPLATE, ROOT_OVERLAY_TEMPLATE];
 export const BOOT_TOOLS = [...new Set(Object.values(METHODS).flatMap((m) => m.tools))];

@@ -1,5 +1,11 @@
 /** What a boot method is asked for, and what it answers: the files of the boot partition. */
+import type { DepOutputs } from '../core/recipe.ts';
 import type { Machine } from '../machine/types.ts';
+
+/** The outputs of the recipes the image depends on; `need` names a missing one in its error. */
+export interface BootParts {
+  need(recipe: string): DepOutputs;
+}
 
 export interface BootRequest {
   readonly machine: Machine;
@@ -11,6 +17,8 @@ export interface BootRequest {
   readonly bootVolumeId: string;
   readonly render: (template: string, data: unknown) => string;
   readonly workDir: string;
+  /** Firmware, boot loaders and the kernel's dtbs come from the image's dependencies. */
+  readonly deps: BootParts;
   readonly sourceDateEpoch: number;
   readonly log: string;
   readonly signal?: AbortSignal;

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { planGraph, type TaskGraph } from '../core/graph.ts';
 import { acquireBuildLock } from '../core/lock.ts';
 import { buildLayout, type BuildLayout } from '../core/layout.ts';
-import type { DepOutputs, Recipe, TaskContext } from '../core/recipe.ts';
+import { recipeForMachine, type DepOutputs, type Recipe, type TaskContext } from '../core/recipe.ts';
 import { decideRuns, entryOut, runBuild, type BuildEvent, type BuildSummary, type PlannedTask } from '../core/run.ts';
 import { taskKey, type Step } from '../core/types.ts';
 import type { Machine } from '../machine/types.ts';
@@ -34,12 +34,13 @@ export interface BuildPlan {
   readonly tasks: readonly PlannedTask[];
 }
 
-export async function loadRecipesFor(project: Project, targets: readonly string[]): Promise<Map<string, Recipe>> {
+/** The recipes the targets need, as `machine` sees them (dependencies for other machines left out). */
+export async function loadRecipesFor(project: Project, targets: readonly string[], machine: Machine): Promise<Map<string, Recipe>> {
   const recipes = new Map<string, Recipe>();
   // Breadth first, each level's modules loaded concurrently.
   let level = [...new Set(targets)];
   while (level.length > 0) {
-    const loaded = await Promise.all(level.map((name) => project.loadRecipe(name)));
+    const loaded = (await Promise.all(level.map((name) => project.loadRecipe(name)))).map((r) => recipeForMachine(r, machine as unknown as Record<string, unknown>));
     for (const recipe of loaded) recipes.set(recipe.name, recipe);
     level = [...new Set(loaded.flatMap((r) => r.depends.map((d) => d.recipe)))].filter((n) => !recipes.has(n));
   }
@@ -48,7 +49,7 @@ export async function loadRecipesFor(project: Project, targets: readonly string[
 
 export async function planBuild(project: Project, machine: Machine, targets: readonly string[], options: BuildOptions,
   lastStep: Step = 'deploy'): Promise<BuildPlan> {
-  const recipes = await loadRecipesFor(project, targets);
+  const recipes = await loadRecipesFor(project, targets, machine);
   for (const name of options.srcOverrides.keys()) {
     if (!recipes.has(name)) await project.loadRecipe(name); // an unknown --src name is an error
   }

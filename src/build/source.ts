@@ -39,7 +39,10 @@ export async function unpackRecipeSource(env: SourceEnv): Promise<void> {
     return;
   }
   mkdirSync(src, { recursive: true });
-  if (source.type === 'tarball') {
+  if (source.type === 'tarball' && source.filename.endsWith('.deb')) {
+    // A binary package: its data tree, as dpkg would install it.
+    await runProcess('dpkg-deb', ['-x', downloadPath(env.fetch.downloads, source), src], { log, signal });
+  } else if (source.type === 'tarball') {
     const strip = typeof env.recipe.vars.stripComponents === 'number' ? env.recipe.vars.stripComponents : 1;
     await runProcess('tar', ['-xf', downloadPath(env.fetch.downloads, source), '-C', src, `--strip-components=${strip}`,
       '--no-same-owner'], { log, signal });

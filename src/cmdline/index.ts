@@ -125,6 +125,17 @@ export function cellLinuxCommand(machine: Machine, cell: MachineCell, paths: { c
 }
 
 /** Device-tree reserved-memory nodes (no-map) for the reserved ranges. */
+/** What the root's device-tree overlay template needs: the reservations and the machine's extra properties. Pure. */
+export function rootOverlayData(machine: Machine): { machine: string; nodes: { name: string; reg: string }[]; properties: { ref: string; name: string; value: string }[] } {
+  return {
+    machine: machine.name,
+    nodes: reservedMemoryNodes(reservedRanges(machine)),
+    properties: (machine.rootDtProperties ?? []).map((p) => ({ ref: `&{${p.path}}`, name: p.name, value: p.value })),
+  };
+}
+
+export const ROOT_OVERLAY_TEMPLATE = 'dts/jailhouse-reserved.dtso.hbs';
+
 export function reservedMemoryNodes(ranges: readonly Range[]): { name: string; reg: string }[] {
   const cells = (n: number) => `${hex(Math.floor(n / 2 ** 32))} ${hex(n % 2 ** 32)}`;
   return ranges.map((r) => ({ name: `jailhouse@${(r.start).toString(16)}`, reg: `${cells(r.start)} ${cells(r.end - r.start)}` }));

@@ -1,5 +1,5 @@
 /** Recipes as written (RecipeInput) and as resolved through the layers (Recipe). */
-import type { Dependency, FileRef, Json, Source, Step } from './types.ts';
+import type { Dependency, DependencyCondition, FileRef, Json, Source, Step } from './types.ts';
 import type { Machine } from '../machine/types.ts';
 
 export interface ExecOptions {
@@ -78,6 +78,18 @@ export interface DependencyInput {
   readonly task?: Step;
   /** Our step that needs it (default configure). */
   readonly for?: Step;
+  /** Only for machines whose keys hold one of the listed values, e.g. { boot: ['rpi-firmware'] }. */
+  readonly when?: DependencyCondition;
+}
+
+/** The recipe as one machine sees it: dependencies conditioned on other machines are dropped. Pure. */
+export function recipeForMachine(recipe: Recipe, machine: Readonly<Record<string, unknown>>): Recipe {
+  if (!recipe.depends.some((d) => d.when)) return recipe;
+  return { ...recipe, depends: recipe.depends.filter((d) => dependencyHolds(d, machine)) };
+}
+
+export function dependencyHolds(dep: Dependency, machine: Readonly<Record<string, unknown>>): boolean {
+  return Object.entries(dep.when ?? {}).every(([key, values]) => values.includes(String(machine[key])));
 }
 
 export interface RecipeInput {

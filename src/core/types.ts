@@ -33,6 +33,13 @@ export interface DebianOrigin {
   readonly version: string;
   /** The file wanted, e.g. "linux_6.1.170.orig.tar.xz". */
   readonly file: string;
+  /** `package` is a binary package and `file` its .deb (firmware that has no buildable source). */
+  readonly binary?: boolean;
+  /**
+   * An archive component the host may not list (e.g. non-free-firmware): looked up on the host's
+   * own archives and suites through a private apt state, never by changing the host's apt.
+   */
+  readonly component?: string;
 }
 
 export type Source =
@@ -47,7 +54,12 @@ export interface Dependency {
   readonly recipe: string;
   readonly task: Step;
   readonly for: Step;
+  /** Only for machines whose named keys hold one of these values (e.g. { boot: ['rpi-firmware'] }). */
+  readonly when?: DependencyCondition;
 }
+
+/** Machine key -> the values for which a dependency holds (like Yocto's DEPENDS:append:<machine>). */
+export type DependencyCondition = Readonly<Record<string, readonly string[]>>;
 
 /** A file a recipe declares as an input, resolved to where it lives (core or a layer). */
 export interface FileRef {

@@ -14,6 +14,7 @@ import { INITRD_FILE } from './initramfs.ts';
 import { writeManifest, type ManifestFile } from './image-manifest.ts';
 import { rootTreeEntries, writeRootTree } from './root-tree.ts';
 import { BOOT_TOOLS, bootMethod } from '../boot/index.ts';
+import type { BootParts } from '../boot/types.ts';
 import { derivedId32 } from '../image/disk/ids.ts';
 import { partitionUuid } from '../image/disk/plan.ts';
 import { writeDiskImage } from '../image/disk/write.ts';
@@ -33,7 +34,7 @@ const SOURCE_DATE_EPOCH = 0;
 export function bootImage(parts: ImageParts): Kind {
   return {
     name: 'image',
-    machineKeys: ['name', 'boot', 'kernel', 'system', 'cells', 'ram', 'reservation', 'rootConsole', 'rootCmdline', 'intelIommuOff', 'image'],
+    machineKeys: ['name', 'boot', 'bootFirmware', 'kernel', 'system', 'cells', 'ram', 'reservation', 'rootConsole', 'rootCmdline', 'rootDtProperties', 'intelIommuOff', 'image'],
     tools: [...DISK_TOOLS, ...BOOT_TOOLS],
     vars: { initrd: parts.initrd, root: [...parts.root], sourceDateEpoch: SOURCE_DATE_EPOCH },
     tasks: {
@@ -70,6 +71,16 @@ async function deployFolder(ctx: TaskContext, parts: ImageParts): Promise<void> 
   await writeManifest(out, { machine: machine.name, image: ctx.recipe.name }, files);
 }
 
+function bootParts(ctx: TaskContext): BootParts {
+  return {
+    need(recipe) {
+      const dep = ctx.deps[recipe];
+      if (!dep) throw new Error(`boot method ${ctx.machine.boot} needs recipe ${recipe}, which recipe ${ctx.recipe.name} does not depend on (add BOOT_DEPENDS to its depends)`);
+      return dep;
+    },
+  };
+}
+
 function bootMethodIsQemu(ctx: TaskContext): void {
   if (ctx.machine.boot !== 'qemu') bootMethod(ctx.machine);
 }
@@ -92,7 +103,7 @@ async function deployDisk(ctx: TaskContext, parts: ImageParts): Promise<void> {
   const bootName = bootIndex < 0 ? '' : layout.partitions[bootIndex]!.name;
   const boot = await method.bootPartition({
     machine, kernel, cmdline, bootVolumeId: derivedId32(seed, `fat:${bootName}`), render: ctx.render,
-    workDir: join(work, 'boot'), sourceDateEpoch: SOURCE_DATE_EPOCH, log, signal: ctx.signal,
+    workDir: join(work, 'boot'), sourceDateEpoch: SOURCE_DATE_EPOCH, log, signal: ctx.signal, deps: bootParts(ctx),
   });
   const rootDir = join(work, 'rootfs');
   writeRootTree(rootTreeEntries(ctx, parts.root), rootDir, SOURCE_DATE_EPOCH);

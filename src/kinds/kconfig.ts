@@ -57,7 +57,8 @@ export function linuxKernel(): Kind {
       },
       async compile(ctx) {
         const kernel = ctx.machine.kernel;
-        await ctx.exec('make', [...makeArgs(ctx), `-j${ctx.jobs}`, kernel.image, 'modules', ...(kernel.dtbs.length ? ['dtbs'] : [])], { env: REPRODUCIBLE_KBUILD });
+        // Only the board's own device trees: `make dtbs` would build every board of the enabled SoC families.
+        await ctx.exec('make', [...makeArgs(ctx), `-j${ctx.jobs}`, kernel.image, 'modules', ...kernel.dtbs], { env: REPRODUCIBLE_KBUILD });
       },
       async install(ctx) {
         const kernel = ctx.machine.kernel;

@@ -4,7 +4,7 @@ import { Checker } from '../project/validate.ts';
 import type { CellInput, Machine, MachineCell, MachineInput } from './types.ts';
 
 const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'cpus', 'ram', 'reservation', 'rootConsole',
-  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'image', 'boot'] as const;
+  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties'] as const;
 
 /** Non-root cells take CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
 export function allocateCpus(count: number, cells: readonly CellInput[]): number[][] {
@@ -57,6 +57,20 @@ export function validateMachineInput(value: unknown, file: string, expectedName:
   check.strings(kernel.dtbs, 'kernel.dtbs');
   check.oneOf(m.boot, 'boot', ['qemu', 'grub-efi', 'rpi-firmware', 'uboot-imx']);
   if (m.image !== undefined) validateImage(check, m.image);
+  if (m.bootFirmware !== undefined) {
+    const fw = check.object(m.bootFirmware, 'bootFirmware');
+    check.known(fw, 'bootFirmware', ['tfaPlatform', 'ubootDefconfig', 'loaderOffset']);
+    if (fw.tfaPlatform !== undefined) check.string(fw.tfaPlatform, 'bootFirmware.tfaPlatform');
+    if (fw.ubootDefconfig !== undefined) check.string(fw.ubootDefconfig, 'bootFirmware.ubootDefconfig', /_defconfig$/, 'a U-Boot configs/ file name, e.g. imx8mm_evk_defconfig');
+    if (fw.loaderOffset !== undefined) check.number(fw.loaderOffset, 'bootFirmware.loaderOffset', 512);
+  }
+  check.array(m.rootDtProperties, 'rootDtProperties').forEach((item, i) => {
+    const prop = check.object(item, `rootDtProperties[${i}]`);
+    check.known(prop, `rootDtProperties[${i}]`, ['path', 'name', 'value']);
+    check.string(prop.path, `rootDtProperties[${i}].path`, /^\//, 'a full node path, e.g. /scb/pcie@7d500000');
+    check.string(prop.name, `rootDtProperties[${i}].name`);
+    check.string(prop.value, `rootDtProperties[${i}].value`);
+  });
   return m as unknown as MachineInput;
 }
 

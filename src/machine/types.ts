@@ -68,6 +68,25 @@ export interface CellInput extends Omit<Cell, 'cpus'> {
   readonly linux?: LinuxCellGuest;
 }
 
+/** Boot firmware built for the board (recipes tf-a, u-boot). */
+export interface BootFirmware {
+  /** TF-A's PLAT= for BL31, e.g. rpi4, imx8mm. */
+  readonly tfaPlatform?: string;
+  /** U-Boot's defconfig, e.g. imx8mm_evk_defconfig. */
+  readonly ubootDefconfig?: string;
+  /** Byte offset on the card where the SoC's boot ROM looks for the boot loader (i.MX8MM: 33 KiB). */
+  readonly loaderOffset?: number;
+}
+
+/** A property the root's device-tree overlay sets beside the reservations, e.g. linux,pci-domain. */
+export interface DtProperty {
+  /** Full node path in the board dtb, e.g. /scb/pcie@7d500000. */
+  readonly path: string;
+  readonly name: string;
+  /** dts value syntax, e.g. <0> or "okay". */
+  readonly value: string;
+}
+
 export interface MachineInput {
   readonly name: string;
   readonly summary: string;
@@ -93,6 +112,9 @@ export interface MachineInput {
   /** A disk image to assemble; absent for machines booted from a kernel + initramfs (QEMU direct boot). */
   readonly image?: MachineDiskImage;
   readonly boot: 'qemu' | 'grub-efi' | 'rpi-firmware' | 'uboot-imx';
+  readonly bootFirmware?: BootFirmware;
+  /** Properties the root device-tree overlay sets (device-tree reservation machines). */
+  readonly rootDtProperties?: readonly DtProperty[];
 }
 
 export interface MachineCell extends Cell {

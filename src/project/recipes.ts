@@ -46,7 +46,9 @@ function validateSource(check: Checker, value: unknown): void {
     if (source.url !== undefined) check.string(source.url, 'source.url');
     if (source.debian !== undefined) {
       const origin = check.object(source.debian, 'source.debian');
-      check.known(origin, 'source.debian', ['package', 'version', 'file']);
+      check.known(origin, 'source.debian', ['package', 'version', 'file', 'binary', 'component']);
+      if (origin.binary !== undefined && typeof origin.binary !== 'boolean') check.fail('source.debian.binary', 'expected true or false', 'binary: true when file is the .deb of a binary package');
+      if (origin.component !== undefined) check.string(origin.component, 'source.debian.component');
       check.string(origin.package, 'source.debian.package');
       check.string(origin.version, 'source.debian.version');
       check.string(origin.file, 'source.debian.file');
@@ -66,7 +68,12 @@ function validateDepends(check: Checker, value: unknown, field: string): void {
   check.array(value, field).forEach((item, i) => {
     if (typeof item === 'string') return void check.string(item, `${field}[${i}]`);
     const dep = check.object(item, `${field}[${i}]`);
-    check.known(dep, `${field}[${i}]`, ['recipe', 'task', 'for']);
+    check.known(dep, `${field}[${i}]`, ['recipe', 'task', 'for', 'when']);
+    if (dep.when !== undefined) {
+      for (const [key, values] of Object.entries(check.object(dep.when, `${field}[${i}].when`))) {
+        if (check.strings(values, `${field}[${i}].when.${key}`).length === 0) check.fail(`${field}[${i}].when.${key}`, 'an empty list matches no machine', `list the ${key} values this dependency is for`);
+      }
+    }
     check.string(dep.recipe, `${field}[${i}].recipe`);
     if (dep.task !== undefined) check.oneOf(dep.task, `${field}[${i}].task`, STEPS);
     if (dep.for !== undefined) check.oneOf(dep.for, `${field}[${i}].for`, STEPS);
@@ -91,7 +98,7 @@ function validateTasks(check: Checker, value: unknown, field: string): void {
 function toDependency(dep: string | DependencyInput): Dependency {
   return typeof dep === 'string'
     ? { recipe: dep, task: 'install', for: 'configure' }
-    : { recipe: dep.recipe, task: dep.task ?? 'install', for: dep.for ?? 'configure' };
+    : { recipe: dep.recipe, task: dep.task ?? 'install', for: dep.for ?? 'configure', ...(dep.when ? { when: dep.when } : {}) };
 }
 
 /** Later definitions override earlier ones field by field; appends then add to lists. */

@@ -1,5 +1,5 @@
 import { JhError } from '../../errors.ts';
-import { BOOT_CONTEXTS, cellLinuxCommand, findCell, quoteCmdline, reservedMemoryNodes, reservedRanges, rootCmdline, shellQuote, type BootContext } from '../../cmdline/index.ts';
+import { BOOT_CONTEXTS, cellLinuxCommand, findCell, quoteCmdline, ROOT_OVERLAY_TEMPLATE, reservedRanges, rootCmdline, rootOverlayData, shellQuote, type BootContext } from '../../cmdline/index.ts';
 import { renderTemplateFile } from '../../render/index.ts';
 import { loadMachine, machineOption, openProject, type Command } from '../common.ts';
 
@@ -19,7 +19,7 @@ const command: Command = {
     if (!BOOT_CONTEXTS.includes(context)) throw new JhError('E_USAGE', `--for ${context}: unknown boot context`, { hint: `use one of ${BOOT_CONTEXTS.join(', ')}` });
     const out = (text: string) => process.stdout.write(`${text}\n`);
     if (values.dtso) {
-      out(renderTemplateFile(project.templatePath('dts/jailhouse-reserved.dtso.hbs'), { machine: machine.name, nodes: reservedMemoryNodes(reservedRanges(machine)) }).trimEnd());
+      out(renderTemplateFile(project.templatePath(ROOT_OVERLAY_TEMPLATE), rootOverlayData(machine)).trimEnd());
       return 0;
     }
     if (typeof values.cell === 'string') {

@@ -47,11 +47,11 @@ const command: Command = {
     const { hostChecks } = await import('../../host/needs.ts');
     const asked = (values.machine as string[] | undefined) ?? [];
     const names = values.all ? project.machineNames() : asked.length > 0 ? asked : ['qemu-arm64'];
-    const recipes = [...(await loadRecipesFor(project, ['image'])).values()];
     const checks: { machine: string; check: HostCheck }[] = [];
     const seen = new Set<string>();
     for (const name of names) {
       const machine = await loadMachine(project, { ...values, machine: name });
+      const recipes = [...(await loadRecipesFor(project, ['image'], machine)).values()];
       for (const check of hostChecks(machine, recipes)) {
         if (seen.has(check.what)) continue;
         seen.add(check.what);

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOptions, buildTargets, type Command } from '../common.ts';
 
@@ -8,8 +9,19 @@ const command: Command = {
   async run(_args, values, signal) {
     const name = typeof values.image === 'string' ? values.image : 'image';
     const { code, layout } = await buildTargets([name], values, signal, `image ${name}`);
-    if (code === 0 && !values['dry-run'] && !values.json) process.stdout.write(`image: ${join(layout.deploy, name)}\n`);
+    if (code === 0 && !values['dry-run'] && !values.json) process.stdout.write(summary(join(layout.deploy, name)));
     return code;
   },
 };
 export default command;
+
+/** The files made and, for a disk image, the one command that writes it to a card or stick. */
+function summary(dir: string): string {
+  const manifestFile = join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) return `image: ${dir}\n`;
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { disk?: string; bootable?: boolean; notBootable?: string; files: { path: string }[] };
+  const lines = [`image: ${dir}`, ...manifest.files.map((f) => `  ${f.path}`)];
+  if (manifest.notBootable) lines.push(`NOT BOOTABLE: ${manifest.notBootable}`);
+  if (manifest.disk) lines.push(`write it (check the device with lsblk first): bmaptool copy ${join(dir, manifest.disk)} /dev/sdX`);
+  return `${lines.join('\n')}\n`;
+}
