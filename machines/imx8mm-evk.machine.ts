@@ -6,6 +6,8 @@
  */
 import { cellDefaults, commRegion, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
 
+const MiB = 0x100000;
+
 export default defineMachine({
   name: 'imx8mm-evk',
   summary: 'NXP i.MX8M Mini EVK, GICv3, UART2, 2 GiB',
@@ -15,7 +17,7 @@ export default defineMachine({
   ram: [{ base: 0x40000000, size: 0x80000000 }],
   reservation: 'devicetree',
   rootConsole: ['console=ttymxc1,115200'],
-  rootCmdline: ['clk_ignore_unused', 'root=/dev/mmcblk2p2', 'rootwait', 'rw'],
+  rootCmdline: ['clk_ignore_unused'],
   system: {
     arch: 'arm64', flags: 1,
     hypervisorMemory: { phys: 0xb7c00000, virt: 0, size: 0x400000, flags: 0 },
@@ -90,4 +92,14 @@ export default defineMachine({
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/imx8mm-evk.config'], image: 'Image', dtbs: ['freescale/imx8mm-evk.dtb'] },
   boot: 'uboot-imx',
+  // The boot ROM reads flash.bin at 33 KiB on an SD card (i.MX8MN/8MP: 32 KiB).
+  bootFirmware: { tfaPlatform: 'imx8mm', ubootDefconfig: 'imx8mm_evk_defconfig', loaderOffset: 33 * 1024 },
+  // MBR, first partition at 8 MiB: flash.bin lives between the table and it.
+  image: {
+    table: 'mbr',
+    partitions: [
+      { name: 'boot', type: 'fat32', offset: 8 * MiB, size: 64 * MiB, bootable: true, content: 'boot' },
+      { name: 'root', type: 'linux', size: 'fit', content: 'root' },
+    ],
+  },
 });

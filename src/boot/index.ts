@@ -5,6 +5,7 @@ import type { DependencyInput } from '../core/recipe.ts';
 import { ROOT_OVERLAY_TEMPLATE } from '../cmdline/index.ts';
 import { GRUB_TEMPLATE, grubEfiBootPartition } from './grub-efi/index.ts';
 import { RPI_CONFIG_TEMPLATE, rpiFirmwareBootPartition } from './rpi-firmware/index.ts';
+import { UBOOT_SCRIPT_TEMPLATE, ubootImxBootPartition } from './uboot-imx/index.ts';
 import type { BootPartition, BootRequest } from './types.ts';
 
 interface BootMethod {
@@ -17,12 +18,14 @@ interface BootMethod {
 const METHODS: Partial<Record<Machine['boot'], BootMethod>> = {
   'grub-efi': { tools: ['grub-mkimage'], hostFiles: [{ path: '/usr/lib/grub/x86_64-efi/linux.mod', package: 'grub-efi-amd64-bin' }], bootPartition: grubEfiBootPartition },
   'rpi-firmware': { tools: ['dtc'], hostFiles: [], bootPartition: rpiFirmwareBootPartition },
+  'uboot-imx': { tools: ['dtc', 'fdtoverlay', 'mkimage'], hostFiles: [], bootPartition: ubootImxBootPartition },
 };
 
 /** What the image recipes need besides the kernel and root tree, per boot method (firmware, loaders). */
 export const BOOT_DEPENDS: readonly DependencyInput[] = [
   { recipe: 'raspi-firmware', task: 'install', for: 'deploy', when: { boot: ['rpi-firmware'] } },
   { recipe: 'tf-a', task: 'deploy', for: 'deploy', when: { boot: ['rpi-firmware'] } },
+  { recipe: 'u-boot', task: 'deploy', for: 'deploy', when: { boot: ['uboot-imx'] } },
 ];
 
 export function bootMethod(machine: Pick<Machine, 'name' | 'boot' | 'file'>): BootMethod {
@@ -35,5 +38,5 @@ export function bootMethod(machine: Pick<Machine, 'name' | 'boot' | 'file'>): Bo
 }
 
 /** Templates every boot method may render: declared by the image recipes so their signatures follow them. */
-export const BOOT_TEMPLATES = [GRUB_TEMPLATE, RPI_CONFIG_TEMPLATE, ROOT_OVERLAY_TEMPLATE];
+export const BOOT_TEMPLATES = [GRUB_TEMPLATE, RPI_CONFIG_TEMPLATE, UBOOT_SCRIPT_TEMPLATE, ROOT_OVERLAY_TEMPLATE];
 export const BOOT_TOOLS = [...new Set(Object.values(METHODS).flatMap((m) => m.tools))];

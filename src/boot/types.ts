@@ -28,4 +28,8 @@ export interface BootPartition {
   readonly files: readonly { readonly from: string; readonly to: string }[];
   /** The loader's configuration as written (deployed beside the image for reading). */
   readonly config: { readonly name: string; readonly text: string };
+  /** Boot loaders written raw outside the partitions (i.MX flash.bin at 33 KiB). */
+  readonly blobs?: readonly { readonly name: string; readonly file: string; readonly offset: number }[];
+  /** Why the image cannot boot (a missing vendor blob), said in the manifest and the summary. */
+  readonly notBootable?: string;
 }

@@ -46,6 +46,7 @@ export const buildOptions: Record<string, OptionSpec> = {
   src: { type: 'string', multiple: true, description: 'build recipe NAME from a local tree (repeatable)', placeholder: 'NAME=PATH' },
   downloads: { type: 'string', description: 'shared downloads folder (default <build-dir>/downloads, or $JHBUILD_DOWNLOADS)', placeholder: 'DIR' },
   'dry-run': { type: 'boolean', description: 'print what would run, run nothing' },
+  'accept-license': { type: 'string', multiple: true, description: "accept a vendor licence a recipe needs (imx-firmware: NXP's EULA for the i.MX DDR firmware)", placeholder: 'NAME' },
 };
 
 export const packageRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -69,7 +70,10 @@ export async function loadMachine(project: Project, values: Values): Promise<Mac
   const { resolveMachine, validateMachineInput } = await import('../machine/resolve.ts');
   const name = typeof values.machine === 'string' ? values.machine : DEFAULT_MACHINE;
   const { input, file } = await project.loadMachineInput(name);
-  const valid = validateMachineInput(input, file, name);
+  const validated = validateMachineInput(input, file, name);
+  // Licences accepted on the command line count like ones the machine (or a layer) accepts: recipes see one list.
+  const accepted = [...new Set([...(validated.licensesAccepted ?? []), ...((values['accept-license'] as string[] | undefined) ?? [])])].sort();
+  const valid = accepted.length ? { ...validated, licensesAccepted: accepted } : validated;
   if (valid.rootCellFile) {
     const { readSystemCellFile } = await import('../cells/files.ts');
     const path = isAbsolute(valid.rootCellFile) ? valid.rootCellFile : join(file, '..', valid.rootCellFile);
@@ -115,6 +119,7 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
   const machineName = typeof values.machine === 'string' ? values.machine : DEFAULT_MACHINE;
   const layout = buildLayout(options.buildDir, machineName, options.downloads);
   const planFile = planCacheFile(layout, { root: project.root, targets: [...targets].sort(), machine: machineName, lastStep,
+    licenses: [...((values['accept-license'] as string[] | undefined) ?? [])].sort(),
     src: [...options.srcOverrides.entries()].sort(), downloads: layout.downloads });
   if (!values['dry-run']) {
     const cached = readNoopPlan(planFile, planInputs(project), layout, (tree) => treeCacheFile(options.buildDir, tree));

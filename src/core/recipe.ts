@@ -89,7 +89,8 @@ export function recipeForMachine(recipe: Recipe, machine: Readonly<Record<string
 }
 
 export function dependencyHolds(dep: Dependency, machine: Readonly<Record<string, unknown>>): boolean {
-  return Object.entries(dep.when ?? {}).every(([key, values]) => values.includes(String(machine[key])));
+  // A list-valued key (licensesAccepted) holds when any of its entries is listed.
+  return Object.entries(dep.when ?? {}).every(([key, values]) => [machine[key]].flat().some((v) => values.includes(String(v))));
 }
 
 export interface RecipeInput {

@@ -5,7 +5,7 @@ const BY_NAME: Readonly<Record<string, string>> = {
   git: 'git', make: 'make', gcc: 'gcc', bc: 'bc', flex: 'flex', bison: 'bison', cpio: 'cpio', dtc: 'device-tree-compiler',
   fdtoverlay: 'device-tree-compiler', python3: 'python3', perl: 'perl', tar: 'tar', bzip2: 'bzip2', xz: 'xz-utils',
   mke2fs: 'e2fsprogs', debugfs: 'e2fsprogs', mcopy: 'mtools', mformat: 'mtools', mdir: 'mtools', 'mkfs.vfat': 'dosfstools',
-  'dpkg-deb': 'dpkg', fdtget: 'device-tree-compiler', mkimage: 'u-boot-tools', sfdisk: 'fdisk', bmaptool: 'bmap-tools', 'grub-mkstandalone': 'grub-common', 'grub-mkimage': 'grub-common', 'apt-get': 'apt',
+  'dpkg-deb': 'dpkg', swig: 'swig', sh: 'dash', fdtget: 'device-tree-compiler', mkimage: 'u-boot-tools', sfdisk: 'fdisk', bmaptool: 'bmap-tools', 'grub-mkstandalone': 'grub-common', 'grub-mkimage': 'grub-common', 'apt-get': 'apt',
   'qemu-system-aarch64': 'qemu-system-arm', 'qemu-system-arm': 'qemu-system-arm', 'qemu-system-x86_64': 'qemu-system-x86',
 };
 

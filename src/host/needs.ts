@@ -30,6 +30,12 @@ export function hostChecks(machine: Machine, recipes: readonly Recipe[]): HostCh
     // The kernel's host programs: certificates (openssl) and objtool (libelf) include these.
     checks.push(headerCheck('openssl/ssl.h', 'libssl-dev', 'kernel host tools'), headerCheck('gelf.h', 'libelf-dev', 'kernel objtool'));
   }
+  if (recipes.some((r) => r.name === 'u-boot')) {
+    // binman: U-Boot builds Python's libfdt with swig against Python.h, and reads ELF files with pyelftools.
+    checks.push(headerCheck('python3.11/Python.h', 'python3-dev', 'U-Boot pylibfdt'),
+      fileCheck('/usr/lib/python3/dist-packages/elftools/__init__.py', 'python3-pyelftools', 'U-Boot binman'),
+      fileCheck('/usr/lib/python3/dist-packages/setuptools/__init__.py', 'python3-setuptools', 'U-Boot pylibfdt'));
+  }
   checks.push(toolchainCheck('', 'host programs of the kernel and busybox builds'));
   if (machine.crossCompile !== '') checks.push(toolchainCheck(machine.crossCompile, `${machine.name} target code`));
   for (const recipe of recipes) {

@@ -109,7 +109,7 @@ async function deployDisk(ctx: TaskContext, parts: ImageParts): Promise<void> {
   writeRootTree(rootTreeEntries(ctx, parts.root), rootDir, SOURCE_DATE_EPOCH);
   const content = (what: string, name: string): PartitionContent => (what === 'boot' ? { fat: { files: boot.files, label: name.toUpperCase().slice(0, 11) } }
     : what === 'root' ? { ext4: { dir: rootDir, label: name.slice(0, 16) } } : { empty: true });
-  const input: DiskLayoutInput = { ...layout, partitions: layout.partitions.map((p) => ({ ...p, content: content(p.content, p.name) })) };
+  const input: DiskLayoutInput = { ...layout, partitions: layout.partitions.map((p) => ({ ...p, content: content(p.content, p.name) })), blobs: boot.blobs ?? [] };
   const imageName = `${machine.name}.img`;
   const disk = await writeDiskImage(input, { file: machine.file, field: 'image' }, join(out, imageName),
     { seed, sourceDateEpoch: SOURCE_DATE_EPOCH, workDir: join(work, 'disk'), log, signal: ctx.signal });
@@ -119,6 +119,7 @@ async function deployDisk(ctx: TaskContext, parts: ImageParts): Promise<void> {
   const own = (path: string): ManifestFile => ({ path, recipe: ctx.recipe.name, version: ctx.recipe.version, signature: null });
   await writeManifest(out, {
     machine: machine.name, image: ctx.recipe.name, disk: imageName, table: disk.table, diskId: disk.diskId,
+    bootable: !boot.notBootable, ...(boot.notBootable ? { notBootable: boot.notBootable } : {}),
     partitions: disk.partitions.map((p) => ({ name: p.name, offset: p.offset, size: p.size, type: p.type, uuid: p.uuid })),
   }, [own(imageName), own(`${imageName}.bmap`), own(boot.config.name), own('cmdline.txt'), fileOf(ctx, 'linux', 'deploy', machine.kernel.image)]);
 }

@@ -4,7 +4,7 @@ import { Checker } from '../project/validate.ts';
 import type { CellInput, Machine, MachineCell, MachineInput } from './types.ts';
 
 const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'cpus', 'ram', 'reservation', 'rootConsole',
-  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties'] as const;
+  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties', 'licensesAccepted'] as const;
 
 /** Non-root cells take CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
 export function allocateCpus(count: number, cells: readonly CellInput[]): number[][] {
@@ -64,6 +64,7 @@ export function validateMachineInput(value: unknown, file: string, expectedName:
     if (fw.ubootDefconfig !== undefined) check.string(fw.ubootDefconfig, 'bootFirmware.ubootDefconfig', /_defconfig$/, 'a U-Boot configs/ file name, e.g. imx8mm_evk_defconfig');
     if (fw.loaderOffset !== undefined) check.number(fw.loaderOffset, 'bootFirmware.loaderOffset', 512);
   }
+  check.strings(m.licensesAccepted, 'licensesAccepted');
   check.array(m.rootDtProperties, 'rootDtProperties').forEach((item, i) => {
     const prop = check.object(item, `rootDtProperties[${i}]`);
     check.known(prop, `rootDtProperties[${i}]`, ['path', 'name', 'value']);

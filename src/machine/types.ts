@@ -113,6 +113,8 @@ export interface MachineInput {
   readonly image?: MachineDiskImage;
   readonly boot: 'qemu' | 'grub-efi' | 'rpi-firmware' | 'uboot-imx';
   readonly bootFirmware?: BootFirmware;
+  /** Vendor licences accepted for this machine's builds (also --accept-license), e.g. imx-firmware. */
+  readonly licensesAccepted?: readonly string[];
   /** Properties the root device-tree overlay sets (device-tree reservation machines). */
   readonly rootDtProperties?: readonly DtProperty[];
 }
