@@ -9,15 +9,15 @@
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { whichSync } from '../src/build/tools.ts';
+import { e2eSourceArgs, e2eWork as work } from './helpers/e2e-sources.ts';
 import { reservedRanges } from '../src/cmdline/index.ts';
 import { runCli } from './helpers/cli.ts';
 import { machine } from './helpers/machines.ts';
 
-const work = process.env.JHBUILD_E2E_DIR ?? join(tmpdir(), 'jhbuild-e2e');
 const build = join(work, 'build-boards');
 
 function missing(): string | undefined {
@@ -26,15 +26,6 @@ function missing(): string | undefined {
   }
   if (!process.env.JHBUILD_LINUX_SRC && !existsSync('/usr/src/linux-source-6.1.tar.xz')) return 'linux-source-6.1 is not installed (apt-get install linux-source-6.1)';
   return undefined;
-}
-
-function sources(): string[] {
-  const tree = process.env.JHBUILD_LINUX_SRC ?? join(work, 'linux-source-6.1');
-  if (!existsSync(join(tree, 'Makefile'))) { mkdirSync(work, { recursive: true }); execFileSync('tar', ['-xf', '/usr/src/linux-source-6.1.tar.xz', '-C', work]); }
-  const mirror = join(work, 'mirror');
-  mkdirSync(mirror, { recursive: true });
-  if (!readdirSync(mirror).some((f) => f.endsWith('.orig.tar.bz2'))) execFileSync('apt-get', ['source', '--download-only', 'busybox'], { cwd: mirror, stdio: 'pipe' });
-  return ['--src', `linux=${tree}`, '--mirror', mirror];
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -57,7 +48,7 @@ const tableOf = (image: string) => (JSON.parse(execFileSync('sfdisk', ['--json',
 const expectedReservations = async (name: string) => reservedRanges(await machine(name)).map((r) => `${hex(r.start)}+${hex(r.end - r.start)}`).sort();
 
 (reason ? test.skip : test.serial)('rpi4: an SD card whose boot FAT starts TF-A and the kernel with the machine\'s reservation', async (t) => {
-  const made = await runCli(['image', '--image', 'image-base', '--machine', 'rpi4', '--build-dir', build, ...sources()], { timeoutMs: 40 * 60_000 });
+  const made = await runCli(['image', '--image', 'image-base', '--machine', 'rpi4', '--build-dir', build, ...e2eSourceArgs()], { timeoutMs: 40 * 60_000 });
   t.is(made.code, 0, made.stderr.slice(-4000));
   const deploy = join(build, 'deploy/rpi4/image-base');
   const image = join(deploy, 'rpi4.img');
@@ -104,7 +95,7 @@ const qemuMachines = whichSync('qemu-system-aarch64') ? execFileSync('qemu-syste
 if (!/^raspi4b\b/m.test(qemuMachines)) console.log('SKIP e2e rpi4 boot: this QEMU has no raspi4b machine (Debian 12 ships QEMU 7.2); the card was checked by reading it back only');
 
 (reason ? test.skip : test.serial)('imx8mm-evk: flash.bin at 33 KiB, a boot FAT with boot.scr and the reserved root dtb; not bootable without the DDR firmware, and it says so', async (t) => {
-  const made = await runCli(['image', '--image', 'image-base', '--machine', 'imx8mm-evk', '--build-dir', build, ...sources()], { timeoutMs: 40 * 60_000 });
+  const made = await runCli(['image', '--image', 'image-base', '--machine', 'imx8mm-evk', '--build-dir', build, ...e2eSourceArgs()], { timeoutMs: 40 * 60_000 });
   t.is(made.code, 0, made.stderr.slice(-4000));
   t.regex(made.stdout, /NOT BOOTABLE: flash.bin lacks NXP's DDR training firmware .*--accept-license imx-firmware/);
   const deploy = join(build, 'deploy/imx8mm-evk/image-base');

@@ -8,13 +8,12 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { whichSync } from '../src/build/tools.ts';
+import { e2eSourceArgs, e2eWork as work } from './helpers/e2e-sources.ts';
 import { jsonEvents, runCli } from './helpers/cli.ts';
 
-const work = process.env.JHBUILD_E2E_DIR ?? join(tmpdir(), 'jhbuild-e2e');
 const build = join(work, 'build-pc');
 const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -28,22 +27,12 @@ function missing(): string | undefined {
   return undefined;
 }
 
-/** Debian's kernel tree and a busybox mirror, shared with the arm64 e2e tier. */
-function sources(): string[] {
-  const tree = process.env.JHBUILD_LINUX_SRC ?? join(work, 'linux-source-6.1');
-  if (!existsSync(join(tree, 'Makefile'))) { mkdirSync(work, { recursive: true }); execFileSync('tar', ['-xf', '/usr/src/linux-source-6.1.tar.xz', '-C', work]); }
-  const mirror = join(work, 'mirror');
-  mkdirSync(mirror, { recursive: true });
-  if (!readdirSync(mirror).some((f) => f.endsWith('.orig.tar.bz2'))) execFileSync('apt-get', ['source', '--download-only', 'busybox'], { cwd: mirror, stdio: 'pipe' });
-  return ['--src', `linux=${tree}`, '--mirror', mirror, '--offline'];
-}
-
 const reason = missing();
 if (reason) console.log(`SKIP e2e pc: ${reason}`);
 if (!jailhouseSrc) console.log('SKIP e2e pc Jailhouse module: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree to build the pc Jailhouse image and load its module');
 
 (reason ? test.skip : test.serial)('pc: a GPT disk with GRUB on the ESP boots under OVMF with the rendered reservation', async (t) => {
-  const args = ['--machine', 'pc', '--build-dir', build, ...sources()];
+  const args = ['--machine', 'pc', '--build-dir', build, ...e2eSourceArgs(), '--offline'];
   const made = await runCli(['image', '--image', 'image-base', ...args, '--json'], { timeoutMs: 40 * 60_000 });
   t.is(made.code, 0, made.stderr.slice(-4000));
   const deploy = join(build, 'deploy/pc/image-base');
@@ -75,7 +64,7 @@ if (!jailhouseSrc) console.log('SKIP e2e pc Jailhouse module: set JHBUILD_JAILHO
 });
 
 (reason || !jailhouseSrc ? test.skip : test.serial)('pc: the Jailhouse disk image loads jailhouse.ko at boot', async (t) => {
-  const args = ['--machine', 'pc', '--build-dir', build, ...sources(), '--src', `jailhouse=${jailhouseSrc}`];
+  const args = ['--machine', 'pc', '--build-dir', build, ...e2eSourceArgs(), '--offline', '--src', `jailhouse=${jailhouseSrc}`];
   const made = await runCli(['image', ...args, '--json'], { timeoutMs: 40 * 60_000 });
   t.is(made.code, 0, made.stderr.slice(-4000));
   const boot = await runCli(['run', 'qemu', '--machine', 'pc', '--build-dir', build, '--expect', 'jhbuild-init: jailhouse.ko loaded',

@@ -4,15 +4,13 @@
  * compilers and QEMU. With JHBUILD_JAILHOUSE_SRC set, Jailhouse is built too and the demo runs.
  */
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { whichSync } from '../src/build/tools.ts';
+import { busyboxMirror, e2eWork as work, linuxTree } from './helpers/e2e-sources.ts';
 import { jsonEvents, repoRoot, runCli } from './helpers/cli.ts';
 import { copyProject } from './helpers/project-copy.ts';
 
-const work = process.env.JHBUILD_E2E_DIR ?? join(tmpdir(), 'jhbuild-e2e');
 const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
 
 function missing(): string | undefined {
@@ -21,27 +19,6 @@ function missing(): string | undefined {
   }
   if (!process.env.JHBUILD_LINUX_SRC && !existsSync('/usr/src/linux-source-6.1.tar.xz')) return 'linux-source-6.1 is not installed (apt-get install linux-source-6.1)';
   return undefined;
-}
-
-/** Debian's kernel tree, unpacked once per machine (or JHBUILD_LINUX_SRC). */
-function linuxTree(): string {
-  if (process.env.JHBUILD_LINUX_SRC) return process.env.JHBUILD_LINUX_SRC;
-  const dir = join(work, 'linux-source-6.1');
-  if (!existsSync(join(dir, 'Makefile'))) {
-    mkdirSync(work, { recursive: true });
-    execFileSync('tar', ['-xf', '/usr/src/linux-source-6.1.tar.xz', '-C', work]);
-  }
-  return dir;
-}
-
-/** A mirror folder filled the way a user would: apt-get source --download-only busybox. */
-function busyboxMirror(): string | undefined {
-  const dir = join(work, 'mirror');
-  mkdirSync(dir, { recursive: true });
-  if (!readdirSync(dir).some((f) => f.endsWith('.orig.tar.bz2'))) {
-    try { execFileSync('apt-get', ['source', '--download-only', 'busybox'], { cwd: dir, stdio: 'pipe' }); } catch { return undefined; }
-  }
-  return dir;
 }
 
 const reason = missing();
