@@ -18,6 +18,9 @@ const commands: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import('./commands/doctor.ts')).default,
   cells: async () => (await import('./commands/cells.ts')).default,
   cmdline: async () => (await import('./commands/cmdline.ts')).default,
+  sbom: async () => (await import('./commands/sbom.ts')).default,
+  publish: async () => (await import('./commands/publish.ts')).default,
+  pull: async () => (await import('./commands/pull.ts')).default,
 };
 
 function version(): string {

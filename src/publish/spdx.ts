@@ -1,0 +1,98 @@
+/** The SPDX 2.3 JSON document of an image: its sources (recipes), its files, and how they relate. Pure. */
+import type { DescribedRecipe, ImageDescription } from './describe.ts';
+
+export const SPDX_MEDIA_TYPE = 'application/spdx+json';
+
+function spdxId(kind: string, name: string): string {
+  return `SPDXRef-${kind}-${name.replace(/[^A-Za-z0-9.-]/g, '-')}`;
+}
+
+function downloadLocation(r: DescribedRecipe): string {
+  if (r.source.startsWith('tree:')) return 'NOASSERTION';
+  const s = r.declared;
+  if (s.type === 'tarball') return s.url ?? 'NOASSERTION';
+  if (s.type === 'git') return `git+${s.url}@${s.rev}`;
+  return 'NONE';
+}
+
+function sourceInfo(r: DescribedRecipe): string | undefined {
+  if (r.source.startsWith('tree:')) return `built from a local source tree (--src); content hash ${r.source.slice(5)}`;
+  const s = r.declared;
+  if (s.type === 'tarball' && s.debian) {
+    return `${s.debian.file} of Debian ${s.debian.binary ? 'binary' : 'source'} package ${s.debian.package} ${s.debian.version}${s.debian.component ? ` (${s.debian.component})` : ''}`;
+  }
+  return undefined;
+}
+
+function packageOf(r: DescribedRecipe): Record<string, unknown> {
+  const s = r.declared;
+  const external = s.type === 'tarball' && s.debian && !r.source.startsWith('tree:')
+    ? [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl',
+      referenceLocator: `pkg:deb/debian/${s.debian.package}@${encodeURIComponent(s.debian.version)}?arch=${s.debian.binary ? 'all' : 'source'}` }]
+    : [];
+  const info = sourceInfo(r);
+  return {
+    SPDXID: spdxId('Package', r.name),
+    name: r.name,
+    versionInfo: r.version || 'NOASSERTION',
+    ...(r.summary ? { summary: r.summary } : {}),
+    supplier: 'NOASSERTION',
+    downloadLocation: downloadLocation(r),
+    filesAnalyzed: false,
+    ...(r.source.startsWith('sha256:') ? { checksums: [{ algorithm: 'SHA256', checksumValue: r.source.slice(7) }] } : {}),
+    ...(info ? { sourceInfo: info } : {}),
+    licenseConcluded: 'NOASSERTION',
+    licenseDeclared: r.license,
+    copyrightText: 'NOASSERTION',
+    ...(external.length ? { externalRefs: external } : {}),
+    primaryPackagePurpose: 'SOURCE',
+  };
+}
+
+export interface SpdxOptions {
+  /** Name of the tool in creationInfo, e.g. "jhbuild-0.1.0". */
+  readonly tool: string;
+}
+
+export function spdxDocument(d: ImageDescription, options: SpdxOptions): Record<string, unknown> {
+  const { machine, image, signature } = d.record;
+  const root = spdxId('Package', `${image}-${machine}`);
+  const packages = [
+    {
+      SPDXID: root, name: `${image} for ${machine}`, versionInfo: d.revision.version, supplier: 'NOASSERTION',
+      downloadLocation: 'NOASSERTION', filesAnalyzed: false, licenseConcluded: 'NOASSERTION', licenseDeclared: 'NOASSERTION',
+      copyrightText: 'NOASSERTION', primaryPackagePurpose: 'FIRMWARE', comment: `jhbuild task signature ${signature}`,
+    },
+    ...d.recipes.map(packageOf),
+  ];
+  const files = d.files.map((f, i) => ({
+    SPDXID: spdxId('File', `${i + 1}-${f.path}`), fileName: `./${f.path}`,
+    checksums: [{ algorithm: 'SHA1', checksumValue: f.sha1 }, { algorithm: 'SHA256', checksumValue: f.sha256 }],
+    licenseConcluded: 'NOASSERTION', copyrightText: 'NOASSERTION',
+  }));
+  const known = new Set(d.recipes.map((r) => r.name));
+  const relationships = [
+    { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: root },
+    ...files.map((f) => ({ spdxElementId: root, relationshipType: 'CONTAINS', relatedSpdxElement: f.SPDXID })),
+    ...d.files.flatMap((f, i) => {
+      const recipe = d.madeBy.get(f.path);
+      return recipe && known.has(recipe) ? [{ spdxElementId: files[i]!.SPDXID, relationshipType: 'GENERATED_FROM', relatedSpdxElement: spdxId('Package', recipe) }] : [];
+    }),
+    ...d.recipes.map((r) => ({ spdxElementId: root, relationshipType: 'DEPENDS_ON', relatedSpdxElement: spdxId('Package', r.name) })),
+    ...d.recipes.flatMap((r) => r.needs.filter((n) => known.has(n))
+      .map((n) => ({ spdxElementId: spdxId('Package', r.name), relationshipType: 'DEPENDS_ON', relatedSpdxElement: spdxId('Package', n) }))),
+  ];
+  return {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    name: `${image}-${machine}`,
+    // Unique per build: the image task's signature names exactly these inputs.
+    documentNamespace: `urn:jhbuild:spdx:${machine}:${image}:${signature}`,
+    creationInfo: { created: new Date(d.revision.sourceDateEpoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'), creators: [`Tool: ${options.tool}`] },
+    documentDescribes: [root],
+    packages,
+    files,
+    relationships,
+  };
+}
