@@ -4,6 +4,7 @@
  * manifest, listed through the referrers API or, where the registry lacks it, the fallback tag.
  */
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { ImageDescription } from '../describe.ts';
 import { artifactManifest, DEPLOY_ARTIFACT_TYPE, EMPTY_CONFIG, EMPTY_CONFIG_BYTES, FILE_MEDIA_TYPE, MANIFEST_TYPE, referrersIndex, TITLE } from './artifact.ts';
 import { referrersTag, sha256Digest, type Descriptor, type RegistryClient } from './registry.ts';
@@ -20,11 +21,11 @@ export interface Attachment {
   readonly bytes: Buffer;
 }
 
-async function ensureBlob(client: RegistryClient, digest: string, size: number, open: (start: number, end: number) => Buffer | NodeJS.ReadableStream,
+async function ensureBlob(client: RegistryClient, digest: string, size: number, open: (start: number, end: number) => Buffer | Readable,
   path: string, emit: (e: PushEvent) => void): Promise<void> {
   const started = Date.now();
   const present = await client.blobExists(digest);
-  if (!present) await client.uploadBlob(digest, size, open as (s: number, e: number) => Buffer);
+  if (!present) await client.uploadBlob(digest, size, open);
   emit({ event: 'publish:blob', path, digest, size, uploaded: !present, ms: Date.now() - started });
 }
 
