@@ -15,6 +15,9 @@ import { ToolVersions } from './tools.ts';
 import { downloadOf } from './download.ts';
 import { applyDeployLinks, toolStamp, type CachedPlan } from './plan-cache.ts';
 import type { SourceEnv } from './source.ts';
+import { planRemote } from '../cache/plan.ts';
+import type { RemoteCacheConfig } from '../cache/remote.ts';
+import type { RemoteSession } from '../cache/session.ts';
 
 export interface BuildOptions {
   readonly buildDir: string;
@@ -23,6 +26,8 @@ export interface BuildOptions {
   readonly offline: boolean;
   readonly srcOverrides: ReadonlyMap<string, string>;
   readonly jobs: number;
+  /** A shared cache of task results (--cache). */
+  readonly remoteCache?: RemoteCacheConfig;
 }
 
 export interface BuildPlan {
@@ -81,7 +86,8 @@ export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, files: read
   const downloads = recipes.flatMap((r) => downloadOf(r, plan.layout.downloads, localTreeOf(r, options.srcOverrides)) ?? []);
   return {
     files, extraFiles, trees, tools: tools.map((t) => [t, toolStamp(t)]), downloads,
-    tasks: plan.tasks.map((t) => ({ key: t.node.key, signature: t.signature })),
+    // Tasks left out as unneeded have no entry; the no-op check asks only for those that do.
+    tasks: plan.tasks.filter((t) => existsSync(join(plan.layout.entry(t.signature), 'manifest.json'))).map((t) => ({ key: t.node.key, signature: t.signature })),
     deployLinks: deployLinks(plan),
   };
 }
@@ -112,8 +118,12 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
         signatures: { install: install ?? '', deploy: deploy ?? '' },
       };
     };
-    const summary = await runBuild(plan.tasks, layout, {
+    const session = await openRemoteSession(options, layout, emit);
+    // Without a remote, the same pass leaves out tasks whose results nothing needs (e.g. a compile behind a cached install).
+    const tasks = session ? await session.prepare(plan.tasks) : withoutUnneeded(plan.tasks, emit);
+    const summary = await runBuild(tasks, layout, {
       emit,
+      stored: session ? (task) => session.stored(task) : undefined,
       async runStep(task, io) {
         const recipe = recipes.get(task.node.id.recipe)!;
         const step = task.node.id.step;
@@ -166,6 +176,21 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
     writeFileSync(groups, '');
     lock.release();
   }
+}
+
+async function openRemoteSession(options: BuildOptions, layout: BuildLayout, emit: (e: BuildEvent) => void): Promise<RemoteSession | undefined> {
+  if (!options.remoteCache) return undefined;
+  const { openBackend } = await import('../cache/remote.ts');
+  const { EntryStore } = await import('../cache/entries.ts');
+  const { RemoteSession } = await import('../cache/session.ts');
+  const backend = await openBackend(options.remoteCache.url);
+  return new RemoteSession(new EntryStore(backend, layout), options.remoteCache.mode, backend.where, emit);
+}
+
+function withoutUnneeded(tasks: readonly PlannedTask[], emit: (e: BuildEvent) => void): PlannedTask[] {
+  const skip = new Set(planRemote(tasks, new Set()).skip);
+  for (const key of skip) emit({ event: 'task:done', task: key, cached: true, ms: 0, from: 'unneeded' });
+  return tasks.filter((t) => !skip.has(t.node.key));
 }
 
 /** deploy/<machine>/<recipe> -> the recipe's deploy output in the cache, for recipes that deploy files. */

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { JhError } from '../errors.ts';
 import { findProjectRoot, loadProject, type Project } from '../project/load.ts';
 import type { BuildOptions } from '../build/build.ts';
+import type { RemoteCacheConfig } from '../cache/remote.ts';
 import { applyDeployLinks, planCacheFile, readNoopPlan, snapshotFiles, statKey, writeCachedPlan } from '../build/plan-cache.ts';
 import { treeCacheFile } from '../build/tree.ts';
 import { acquireBuildLock } from '../core/lock.ts';
@@ -47,6 +48,8 @@ export const buildOptions: Record<string, OptionSpec> = {
   downloads: { type: 'string', description: 'shared downloads folder (default <build-dir>/downloads, or $JHBUILD_DOWNLOADS)', placeholder: 'DIR' },
   'dry-run': { type: 'boolean', description: 'print what would run, run nothing' },
   'accept-license': { type: 'string', multiple: true, description: "accept a vendor licence a recipe needs (imx-firmware: NXP's EULA for the i.MX DDR firmware)", placeholder: 'NAME' },
+  cache: { type: 'string', description: 'shared cache of task results: http(s) URL (WebDAV, bazel-remote) or folder (or $JHBUILD_CACHE)', placeholder: 'URL|DIR' },
+  'cache-mode': { type: 'string', description: 'read (default) or readwrite: whether this build shares its results (or $JHBUILD_CACHE_MODE)', placeholder: 'MODE' },
 };
 
 export const packageRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -100,7 +103,17 @@ export function parseBuildOptions(project: Project, values: Values): BuildOption
   const buildDir = buildDirOf(project, values);
   const downloads = typeof values.downloads === 'string' ? resolve(values.downloads)
     : process.env.JHBUILD_DOWNLOADS ? resolve(process.env.JHBUILD_DOWNLOADS) : undefined;
-  return { buildDir, downloads, mirrors, offline: values.offline === true, srcOverrides, jobs };
+  return { buildDir, downloads, mirrors, offline: values.offline === true, srcOverrides, jobs, remoteCache: remoteCacheOf(values) };
+}
+
+function remoteCacheOf(values: Values): RemoteCacheConfig | undefined {
+  const url = typeof values.cache === 'string' ? values.cache : process.env.JHBUILD_CACHE;
+  const mode = typeof values['cache-mode'] === 'string' ? values['cache-mode'] : process.env.JHBUILD_CACHE_MODE ?? 'read';
+  if (mode !== 'read' && mode !== 'readwrite') {
+    throw new JhError('E_USAGE', `--cache-mode ${mode}: expected read or readwrite`, { hint: 'CI that fills the cache: --cache-mode readwrite; everyone else: read' });
+  }
+  if (!url) return undefined;
+  return { url: /^https?:\/\//.test(url) ? url : resolve(url), mode };
 }
 
 /** The folders whose files a plan reads: if none changed, a saved plan still holds. */

@@ -23,9 +23,12 @@ export interface PlannedTask {
 
 export type BuildEvent =
   | { event: 'task:start'; task: TaskKey; cached: false }
-  | { event: 'task:done'; task: TaskKey; cached: boolean; ms: number }
+  | { event: 'task:done'; task: TaskKey; cached: boolean; ms: number; from?: 'remote' | 'unneeded' }
   | { event: 'task:fail'; task: TaskKey; cached: false; ms: number; log: string; tail: string[]; message: string }
-  | { event: 'build:done'; ran: number; cached: number; failed: number };
+  | { event: 'build:done'; ran: number; cached: number; failed: number }
+  | { event: 'cache:restore'; task: TaskKey; bytes: number; ms: number }
+  | { event: 'cache:store'; task: TaskKey; bytes: number; ms: number }
+  | { event: 'cache:warn'; message: string; task?: TaskKey };
 
 export interface StepIo {
   /** For install/deploy: the temp folder that becomes the cache entry's output. */
@@ -40,6 +43,8 @@ export interface RunHooks {
   emit(event: BuildEvent): void;
   /** False when a step's output outside the work folder is gone (e.g. a deleted download). */
   outputPresent?(task: PlannedTask): boolean;
+  /** Called once a task's entry is in the cache (e.g. to share it with a remote cache). */
+  stored?(task: PlannedTask): Promise<void>;
 }
 
 /** Steps whose result is a cache entry output rather than the work folder. */
@@ -132,6 +137,7 @@ export async function runBuild(plan: readonly PlannedTask[], layout: BuildLayout
       renameSync(temp, entry);
       if (!ARTIFACT_STEPS.has(step)) setWorkState(layout, recipe, step, task.signature);
       writeAtomic(layout.lastManifest(recipe, step), manifestText);
+      await hooks.stored?.(task);
       hooks.emit({ event: 'task:done', task: task.node.key, cached: false, ms: Math.round(performance.now() - started) });
       return true;
     } catch (error) {

@@ -41,6 +41,9 @@ function linesUi(): Ui {
         case 'task:start': out(`start   ${event.task}`); break;
         case 'task:done': if (!event.cached) out(`done    ${event.task} (${(event.ms / 1000).toFixed(1)} s)`); break;
         case 'task:fail': out(paint(31, `FAILED  ${event.task}: ${event.message}`)); break;
+        case 'cache:restore': out(`remote  ${event.task} (${(event.bytes / 1048576).toFixed(1)} MiB, ${(event.ms / 1000).toFixed(1)} s)`); break;
+        case 'cache:store': out(`shared  ${event.task} (${(event.bytes / 1048576).toFixed(1)} MiB)`); break;
+        case 'cache:warn': out(paint(33, `warning ${event.message}`)); break;
         case 'build:done': out(`${event.ran} ran, ${event.cached} cached, ${event.failed} failed`); break;
       }
     },

@@ -33,6 +33,7 @@ export function listrUi(plan: readonly PlannedTask[]): Ui {
     emit(event: BuildEvent) {
       if (event.event === 'task:done') waiters.get(event.task)?.resolve(event.cached ? 'cached' : 'done');
       else if (event.event === 'task:fail') waiters.get(event.task)?.reject(new Error(event.message));
+      else if (event.event === 'cache:warn') process.stderr.write(`warning ${event.message}\n`);
       else if (event.event === 'build:done') {
         // Tasks never started (after a failure) end the list too.
         for (const w of waiters.values()) w.reject(new Error('not run'));
