@@ -157,3 +157,26 @@ test('a plain folder (an NFS share) serves as the remote too; read mode never wr
   t.is(bad.code, 2);
   t.regex(bad.stderr, /--cache-mode write: expected read or readwrite/);
 });
+
+const ccacheMissing = (() => { try { execFileSync('sh', ['-c', 'command -v ccache'], { stdio: 'pipe' }); return undefined; } catch { return 'ccache is not installed (apt-get install ccache)'; } })();
+if (ccacheMissing) console.log(`SKIP compiler wrapper: ${ccacheMissing}; .ci/run installs it`);
+
+(ccacheMissing ? test.skip : test)('--compiler-wrapper ccache: every compile goes through ccache, another build folder hits its cache, and no signature changes', async (t) => {
+  const p = project();
+  const env = { CCACHE_DIR: tempDir('jhbuild-ccache-') };
+  const stats = () => Object.fromEntries(execFileSync('ccache', ['--print-stats'], { env: { ...process.env, ...env }, encoding: 'utf8' })
+    .trim().split('\n').map((l) => l.split('\t')).map(([k, v]) => [k, Number(v)])) as Record<string, number>;
+  const sig = async (dir: string, ...more: string[]) => (JSON.parse((await runCli(['explain', 'app:deploy', '--project', p.root, '--machine', 'test', '--build-dir', dir, '--json', ...more], { env })).stdout) as { signature: string }).signature;
+  const plain = await sig(join(p.root, 'P'));
+  const a = await runCli(['build', 'app', '--project', p.root, '--machine', 'test', '--build-dir', join(p.root, 'A'), '--compiler-wrapper', 'ccache'], { env });
+  t.is(a.code, 0, a.stderr);
+  const afterA = stats();
+  t.is((afterA.cache_miss ?? 0) + (afterA.direct_cache_miss ?? 0) > 0, true, 'the compiles went through ccache');
+  const b = await runCli(['build', 'app', '--project', p.root, '--machine', 'test', '--build-dir', join(p.root, 'B')], { env: { ...env, JHBUILD_COMPILER_WRAPPER: 'ccache' } });
+  t.is(b.code, 0, b.stderr);
+  const afterB = stats();
+  t.true((afterB.direct_cache_hit ?? 0) + (afterB.preprocessed_cache_hit ?? 0) > (afterA.direct_cache_hit ?? 0) + (afterA.preprocessed_cache_hit ?? 0), 'B hit what A compiled');
+  t.is(await sig(join(p.root, 'A'), '--compiler-wrapper', 'ccache'), plain);
+  const bad = await runCli(['build', 'app', '--project', p.root, '--machine', 'test', '--compiler-wrapper', 'gcc']);
+  t.regex(bad.stderr, /--compiler-wrapper gcc: expected one of ccache, icecc, distcc/);
+});

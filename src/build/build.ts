@@ -16,6 +16,7 @@ import { downloadOf } from './download.ts';
 import { applyDeployLinks, toolStamp, type CachedPlan } from './plan-cache.ts';
 import type { SourceEnv } from './source.ts';
 import { planRemote } from '../cache/plan.ts';
+import { compilerWrapperEnv, type CompilerWrapper } from './compiler-wrapper.ts';
 import type { RemoteCacheConfig } from '../cache/remote.ts';
 import type { RemoteSession } from '../cache/session.ts';
 
@@ -28,6 +29,8 @@ export interface BuildOptions {
   readonly jobs: number;
   /** A shared cache of task results (--cache). */
   readonly remoteCache?: RemoteCacheConfig;
+  /** ccache/icecc/distcc in front of the compilers (--compiler-wrapper); not part of any signature. */
+  readonly compilerWrapper?: CompilerWrapper;
 }
 
 export interface BuildPlan {
@@ -118,6 +121,7 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
         signatures: { install: install ?? '', deploy: deploy ?? '' },
       };
     };
+    const wrapperEnv = options.compilerWrapper ? compilerWrapperEnv(options.compilerWrapper, options.buildDir, plan.machine.crossCompile) : {};
     const session = await openRemoteSession(options, layout, emit);
     // Without a remote, the same pass leaves out tasks whose results nothing needs (e.g. a compile behind a cached install).
     const tasks = session ? await session.prepare(plan.tasks) : withoutUnneeded(plan.tasks, emit);
@@ -150,7 +154,7 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
           recipe, step, dirs, deps, jobs: io.jobs, vars: recipe.vars, signal: io.signal,
           machine: restrictMachine(plan.machine, recipe.machineKeys, recipe.name),
           download: downloadOf(recipe, layout.downloads, localTree),
-          exec: (file, args, opts = {}) => runProcess(file, args, { cwd: opts.cwd ?? dirs.build, env: opts.env, input: opts.input, log: io.log, signal: io.signal }),
+          exec: (file, args, opts = {}) => runProcess(file, args, { cwd: opts.cwd ?? dirs.build, env: { ...wrapperEnv, ...opts.env }, input: opts.input, log: io.log, signal: io.signal }),
           render: (template, data) => {
             if (!recipe.templates.includes(template)) {
               throw new Error(`template "${template}" is not declared in the templates of recipe "${recipe.name}"`);

@@ -7,6 +7,7 @@ import { JhError } from '../errors.ts';
 import { findProjectRoot, loadProject, type Project } from '../project/load.ts';
 import type { BuildOptions } from '../build/build.ts';
 import type { RemoteCacheConfig } from '../cache/remote.ts';
+import { parseCompilerWrapper } from '../build/compiler-wrapper.ts';
 import { applyDeployLinks, planCacheFile, readNoopPlan, snapshotFiles, statKey, writeCachedPlan } from '../build/plan-cache.ts';
 import { treeCacheFile } from '../build/tree.ts';
 import { acquireBuildLock } from '../core/lock.ts';
@@ -49,6 +50,7 @@ export const buildOptions: Record<string, OptionSpec> = {
   'dry-run': { type: 'boolean', description: 'print what would run, run nothing' },
   'accept-license': { type: 'string', multiple: true, description: "accept a vendor licence a recipe needs (imx-firmware: NXP's EULA for the i.MX DDR firmware)", placeholder: 'NAME' },
   cache: { type: 'string', description: 'shared cache of task results: http(s) URL (WebDAV, bazel-remote) or folder (or $JHBUILD_CACHE)', placeholder: 'URL|DIR' },
+  'compiler-wrapper': { type: 'string', description: 'ccache, icecc or distcc in front of every compiler; signatures unchanged (or $JHBUILD_COMPILER_WRAPPER)', placeholder: 'NAME' },
   'cache-mode': { type: 'string', description: 'read (default) or readwrite: whether this build shares its results (or $JHBUILD_CACHE_MODE)', placeholder: 'MODE' },
 };
 
@@ -103,7 +105,8 @@ export function parseBuildOptions(project: Project, values: Values): BuildOption
   const buildDir = buildDirOf(project, values);
   const downloads = typeof values.downloads === 'string' ? resolve(values.downloads)
     : process.env.JHBUILD_DOWNLOADS ? resolve(process.env.JHBUILD_DOWNLOADS) : undefined;
-  return { buildDir, downloads, mirrors, offline: values.offline === true, srcOverrides, jobs, remoteCache: remoteCacheOf(values) };
+  return { buildDir, downloads, mirrors, offline: values.offline === true, srcOverrides, jobs, remoteCache: remoteCacheOf(values),
+    compilerWrapper: parseCompilerWrapper(typeof values['compiler-wrapper'] === 'string' ? values['compiler-wrapper'] : process.env.JHBUILD_COMPILER_WRAPPER) };
 }
 
 function remoteCacheOf(values: Values): RemoteCacheConfig | undefined {
