@@ -125,5 +125,6 @@ test('a module a recipe imports is part of its code: editing it reruns that reci
   const explain = await runCli(['explain', 'lib:configure', '--project', f.root, '--machine', 'test']);
   t.regex(explain.stdout, /code\/module:recipes\/lib\/greeting\.ts changed/);
   const again = await runCli(['build', 'top', ...f.args()]);
-  t.deepEqual(ranTasks(again.stdout), [...all(['lib'], STEPS.slice(3, 6)), ...all(['top'], STEPS.slice(3))].sort());
+  // lib's result is byte-identical to before (the edit changed nothing it makes): by hash equivalence top does not rerun.
+  t.deepEqual(ranTasks(again.stdout), all(['lib'], STEPS.slice(3, 6)).sort());
 });

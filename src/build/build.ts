@@ -5,7 +5,9 @@ import { planGraph, type TaskGraph } from '../core/graph.ts';
 import { acquireBuildLock } from '../core/lock.ts';
 import { buildLayout, type BuildLayout } from '../core/layout.ts';
 import { recipeForMachine, type DepOutputs, type Recipe, type TaskContext } from '../core/recipe.ts';
-import { decideRuns, entryOut, runBuild, type BuildEvent, type BuildSummary, type PlannedTask } from '../core/run.ts';
+import { ARTIFACT_STEPS, decideRuns, entryOut, readWorkState, runBuild, type BuildEvent, type BuildSummary, type PlannedTask } from '../core/run.ts';
+import { signManifest } from '../core/hash.ts';
+import { EquivalenceStore, hashOutputTree } from '../cache/equivalence.ts';
 import { taskKey, type Step } from '../core/types.ts';
 import type { Machine } from '../machine/types.ts';
 import type { Project } from '../project/load.ts';
@@ -36,7 +38,9 @@ export interface BuildOptions {
 export interface BuildPlan {
   readonly graph: TaskGraph;
   readonly recipes: ReadonlyMap<string, Recipe>;
+  /** Updated during the run when hash equivalence re-signs a task. */
   readonly signatures: Signatures;
+  readonly equivalence: EquivalenceStore;
   readonly layout: BuildLayout;
   readonly machine: Machine;
   readonly tasks: readonly PlannedTask[];
@@ -63,10 +67,11 @@ export async function planBuild(project: Project, machine: Machine, targets: rea
   }
   const graph = planGraph(recipes, targets, lastStep);
   const layout = buildLayout(options.buildDir, machine.name, options.downloads);
+  const equivalence = new EquivalenceStore(join(options.buildDir, 'hash-equivalence'));
   const signatures = signGraph({
     graph, recipes, machine, project, srcOverrides: options.srcOverrides,
     tools: new ToolVersions(join(options.buildDir, 'tool-versions.json')),
-    buildDir: options.buildDir,
+    buildDir: options.buildDir, unihash: (signature) => equivalence.unihash(signature),
   });
   const outputPresent = (task: PlannedTask) => {
     if (task.node.id.step !== 'fetch') return true;
@@ -74,7 +79,7 @@ export async function planBuild(project: Project, machine: Machine, targets: rea
     const download = downloadOf(recipe, layout.downloads, localTreeOf(recipe, options.srcOverrides));
     return download === undefined || existsSync(download);
   };
-  return { graph, recipes, signatures, layout, machine, tasks: decideRuns(graph, signatures, layout, outputPresent) };
+  return { graph, recipes, signatures, equivalence, layout, machine, tasks: decideRuns(graph, signatures, layout, outputPresent) };
 }
 
 /** What the no-op fast path must re-check to trust this plan again (see plan-cache.ts). */
@@ -90,7 +95,8 @@ export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, files: read
   return {
     files, extraFiles, trees, tools: tools.map((t) => [t, toolStamp(t)]), downloads,
     // Tasks left out as unneeded have no entry; the no-op check asks only for those that do.
-    tasks: plan.tasks.filter((t) => existsSync(join(plan.layout.entry(t.signature), 'manifest.json'))).map((t) => ({ key: t.node.key, signature: t.signature })),
+    tasks: plan.tasks.map((t) => ({ key: t.node.key, signature: plan.signatures.get(t.node.key)!.signature }))
+      .filter((t) => existsSync(join(plan.layout.entry(t.signature), 'manifest.json'))),
     deployLinks: deployLinks(plan),
   };
 }
@@ -127,7 +133,11 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
     const tasks = session ? await session.prepare(plan.tasks) : withoutUnneeded(plan.tasks, emit);
     const summary = await runBuild(tasks, layout, {
       emit,
-      stored: session ? (task) => session.stored(task) : undefined,
+      resolve: (task) => resolveEquivalent(plan, task),
+      async stored(task) {
+        if (ARTIFACT_STEPS.has(task.node.id.step)) plan.equivalence.record(task.node.key, task.signature, hashOutputTree(entryOut(layout, task.signature)));
+        await session?.stored(task);
+      },
       async runStep(task, io) {
         const recipe = recipes.get(task.node.id.recipe)!;
         const step = task.node.id.step;
@@ -180,6 +190,23 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
     writeFileSync(groups, '');
     lock.release();
   }
+}
+
+/**
+ * Signs a task again with its needs' unihashes, now that they are done: when a need's result was
+ * byte-identical to an earlier one, this gives the earlier signature, and its result may be there.
+ */
+function resolveEquivalent(plan: BuildPlan, task: PlannedTask): { task: PlannedTask; cached: boolean } {
+  const deps: Record<string, string> = {};
+  for (const need of task.node.needs) deps[need] = plan.equivalence.unihash(plan.signatures.get(need)!.signature);
+  if (task.node.needs.every((need) => task.manifest.deps[need] === deps[need])) return { task, cached: false };
+  const manifest = { ...task.manifest, deps };
+  const resolved = { ...task, manifest, signature: signManifest(manifest) };
+  plan.signatures.set(task.node.key, { manifest, signature: resolved.signature });
+  const { recipe, step } = task.node.id;
+  const present = existsSync(join(plan.layout.entry(resolved.signature), 'manifest.json'))
+    && (ARTIFACT_STEPS.has(step) || readWorkState(plan.layout, recipe)[step] === resolved.signature);
+  return { task: resolved, cached: present };
 }
 
 async function openRemoteSession(options: BuildOptions, layout: BuildLayout, emit: (e: BuildEvent) => void): Promise<RemoteSession | undefined> {

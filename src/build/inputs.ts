@@ -23,6 +23,8 @@ export interface SignInputs {
   /** --src NAME=PATH */
   readonly srcOverrides: ReadonlyMap<string, string>;
   readonly buildDir: string;
+  /** Hash equivalence: the signature dependents see for a dependency's signature (default: itself). */
+  readonly unihash?: (signature: string) => string;
 }
 
 export type Signatures = Map<TaskKey, { manifest: InputManifest; signature: string }>;
@@ -103,7 +105,8 @@ export function signGraph(inputs: SignInputs): Signatures {
       if (recipe.machineKeys.includes('crossCompile')) tools.crossgcc = inputs.tools.version(`${inputs.machine.crossCompile}gcc`);
     }
     const deps: Record<string, string> = {};
-    for (const need of node.needs) deps[need] = signatures.get(need)!.signature;
+    const unihash = inputs.unihash ?? ((sig: string) => sig);
+    for (const need of node.needs) deps[need] = unihash(signatures.get(need)!.signature);
     const manifest: InputManifest = {
       task: node.key, version, source: step === 'fetch' ? sourceId(recipe) : '', files, machine, vars, code, tools, deps,
     };

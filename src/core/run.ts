@@ -23,7 +23,7 @@ export interface PlannedTask {
 
 export type BuildEvent =
   | { event: 'task:start'; task: TaskKey; cached: false }
-  | { event: 'task:done'; task: TaskKey; cached: boolean; ms: number; from?: 'remote' | 'unneeded' }
+  | { event: 'task:done'; task: TaskKey; cached: boolean; ms: number; from?: 'remote' | 'unneeded' | 'equivalent' }
   | { event: 'task:fail'; task: TaskKey; cached: false; ms: number; log: string; tail: string[]; message: string }
   | { event: 'build:done'; ran: number; cached: number; failed: number }
   | { event: 'cache:restore'; task: TaskKey; bytes: number; ms: number }
@@ -45,6 +45,11 @@ export interface RunHooks {
   outputPresent?(task: PlannedTask): boolean;
   /** Called once a task's entry is in the cache (e.g. to share it with a remote cache). */
   stored?(task: PlannedTask): Promise<void>;
+  /**
+   * Called when a task is about to run, its needs done: the task signed again with what they turned
+   * out to be (hash equivalence). `cached` when that signature's result is already there.
+   */
+  resolve?(task: PlannedTask): { task: PlannedTask; cached: boolean };
 }
 
 /** Steps whose result is a cache entry output rather than the work folder. */
@@ -112,8 +117,15 @@ export async function runBuild(plan: readonly PlannedTask[], layout: BuildLayout
     hooks.emit({ event: 'task:done', task: task.node.key, cached: true, ms: 0 });
   }
   const toRun = plan.filter((t) => t.reason).map((t) => ({ key: t.node.key, needs: t.node.needs }));
+  const cachedBefore = cached;
   const runOne = async (key: string, jobs: number): Promise<boolean> => {
-    const task = byKey.get(key as TaskKey)!;
+    const resolved = hooks.resolve?.(byKey.get(key as TaskKey)!) ?? { task: byKey.get(key as TaskKey)!, cached: false };
+    const task = resolved.task;
+    if (resolved.cached) {
+      cached++;
+      hooks.emit({ event: 'task:done', task: task.node.key, cached: true, ms: 0, from: 'equivalent' });
+      return true;
+    }
     const started = performance.now();
     hooks.emit({ event: 'task:start', task: task.node.key, cached: false });
     const { recipe, step } = task.node.id;
@@ -152,7 +164,7 @@ export async function runBuild(plan: readonly PlannedTask[], layout: BuildLayout
     }
   };
   const result = await runSchedule(toRun, options.jobs, runOne, options.signal);
-  const summary = { ran: result.done.length + result.failed.length, cached, failed: result.failed.length };
+  const summary = { ran: result.done.length + result.failed.length - (cached - cachedBefore), cached, failed: result.failed.length };
   hooks.emit({ event: 'build:done', ...summary });
   return summary;
 }

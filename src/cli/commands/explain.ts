@@ -21,14 +21,23 @@ const command: Command = {
     let last: InputManifest | undefined;
     try { last = JSON.parse(readFileSync(plan.layout.lastManifest(id.recipe, id.step), 'utf8')) as InputManifest; } catch { /* never built */ }
     const changes = last ? diffManifests(last, task.manifest) : [];
+    // Needs whose result was byte-identical to an earlier one's: this task is signed with that earlier signature.
+    const equivalent = task.node.needs.flatMap((need) => {
+      const signature = plan.signatures.get(need)!.signature;
+      const unihash = plan.equivalence.unihash(signature);
+      return unihash === signature ? [] : [{ task: need, signature, equivalentTo: unihash }];
+    });
     if (values.json) {
-      out(JSON.stringify({ task: task.node.key, signature: task.signature, runs: Boolean(task.reason), reason: task.reason ?? null, lastBuilt: Boolean(last), changes }));
+      out(JSON.stringify({ task: task.node.key, signature: task.signature, runs: Boolean(task.reason), reason: task.reason ?? null, lastBuilt: Boolean(last), changes, equivalent }));
       return 0;
     }
     out(`${task.node.key}: ${task.reason ? `would run (${task.reason})` : 'up to date (cached)'}`);
     out(`  signature ${task.signature}`);
     if (!last) out('  never built on this machine: no earlier manifest to compare');
     else if (changes.length === 0) out('  inputs are the same as at its last build');
+    for (const e of equivalent) {
+      out(`  ${e.task} changed (${e.signature.slice(0, 12)}) but made the same bytes as before (${e.equivalentTo.slice(0, 12)}): hash equivalence keeps this task's signature`);
+    }
     for (const c of changes) {
       const what = c.input.startsWith('deps/') ? `dependency ${c.input.slice(5)} changed` : c.before === undefined ? `${c.input} added`
         : c.after === undefined ? `${c.input} removed` : `${c.input} changed`;
