@@ -94,9 +94,12 @@ export default defineMachine({
           mem(0x3ef00000, 0x100000, 'R W X LOADABLE', { virt: 0 }),
           mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x100000 }),
         ],
+        // One L3 CAT region, as upstream's apic-demo.c (JAILHOUSE_CACHE_L3 = code | data).
+        cacheRegions: [{ start: 0, size: 2, type: 3, flags: 0 }],
         pio: [{ base: 0x2f8, length: 8 }, { base: 0x3f8, length: 8 }, { base: 0xe010, length: 8 }],
       }),
-      cpus: 1,
+      // CPU 3, as upstream's apic-demo.c: the rendered cell is byte-identical to upstream's.
+      cpus: [3],
       inmate: 'apic-demo.bin',
     },
     {
@@ -118,6 +121,7 @@ export default defineMachine({
           mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x100000 }),
           mem(0x3a700000, 0x4700000, 'R W X DMA LOADABLE', { virt: 0x200000 }),
         ],
+        cacheRegions: [{ start: 0, size: 2, type: 3, flags: 0 }],
         irqchips: [{ address: 0xfec00000, id: 0xff00, pinBase: 0, pinBitmap: [0x18, 0, 0, 0] }],
         pio: [{ base: 0x2f8, length: 8 }, { base: 0x3f8, length: 8 }, { base: 0xe010, length: 8 }],
         pciDevices: [

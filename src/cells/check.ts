@@ -5,6 +5,7 @@
  * reservation). Pure: every finding has a stable code, names the cell and region, and says the fix.
  */
 import { hex } from './describe.ts';
+import { checkHypervisorRefusals } from './check-hypervisor.ts';
 import { CELL_NAME_MAX, CON_FLAGS, CON_TYPE, MEM, PCI_TYPE, type Cell, type CellConfig, type MemoryRegion, type SystemConfig } from './model.ts';
 
 export interface Finding {
@@ -185,6 +186,7 @@ export function checkConfigs(system: SystemConfig, cells: readonly CellConfig[],
   }
 
   checkIvshmemPeers(all, add);
+  checkHypervisorRefusals(system, cells, add);
 
   if (options.reserved) {
     const uses: { cell: string; index: number; m: MemoryRegion }[] = [

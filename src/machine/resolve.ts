@@ -6,14 +6,12 @@ import type { CellInput, Machine, MachineCell, MachineInput } from './types.ts';
 const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'cpus', 'ram', 'reservation', 'rootConsole',
   'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties', 'licensesAccepted'] as const;
 
-/** Non-root cells take CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
+/** Non-root cells take the CPUs they name, or a count of CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
 export function allocateCpus(count: number, cells: readonly CellInput[]): number[][] {
-  const taken = new Set<number>();
+  // Pinned CPUs first, wherever their cell is declared: a count never takes a CPU another cell names.
+  const taken = new Set<number>(cells.flatMap((cell) => (typeof cell.cpus === 'number' ? [] : cell.cpus)));
   return cells.map((cell) => {
-    if (typeof cell.cpus !== 'number') {
-      for (const cpu of cell.cpus) taken.add(cpu);
-      return [...cell.cpus];
-    }
+    if (typeof cell.cpus !== 'number') return [...cell.cpus];
     const mine: number[] = [];
     for (let cpu = 1; cpu < count && mine.length < cell.cpus; cpu++) {
       if (!taken.has(cpu)) { mine.push(cpu); taken.add(cpu); }
