@@ -4,7 +4,7 @@
  * linux-demo RAM ends below it (size 0x20000000) so that both cells can run at once, and
  * inmate-demo's IVSHMEM device says 3 peers like the root's (upstream: 1, with dev_id 1).
  */
-import { cellDefaults, commRegion, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
+import { cellDefaults, commRegion, consoles, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
 
 const MiB = 0x100000;
 
@@ -44,6 +44,22 @@ export default defineMachine({
       ],
     }),
   },
+  // Cells at the top of the root's RAM below the hypervisor (reserved in the device tree).
+  board: {
+    cellRam: [{ base: 0x80000000, size: 0x37c00000 }],
+    sharedMemory: [{ base: 0xbba00000, size: 0x200000 }],
+    // Interrupt IDs 106-113: unused on the i.MX8M Mini (upstream's vPCI interrupts).
+    virtualIrqs: { first: 106, count: 8 },
+    devices: {
+      uart2: { mmio: [{ phys: 0x30890000, size: 0x1000 }], console: consoles.imx(0x30890000), shared: true },
+      uart4: { mmio: [{ phys: 0x30a60000, size: 0x1000 }], irqs: [61] },
+      usdhc3: { mmio: [{ phys: 0x30b60000, size: 0x10000 }], irqs: [56] },
+    },
+  },
+  links: [
+    { name: 'demo', kind: 'shmem', peers: ['root', 'inmate-demo', 'linux-demo'], bdf: 0 },
+    { name: 'net', kind: 'net', peers: ['root', 'linux-demo'], bdf: 8 },
+  ],
   cells: [
     {
       ...cellDefaults({
@@ -66,27 +82,7 @@ export default defineMachine({
       inmate: 'gic-demo.bin',
     },
     {
-      ...cellDefaults({
-        name: 'linux-demo',
-        flags: 1,
-        vpciIrqBase: 0x4a,
-        memory: [
-          ...ivshmemSharedRegions(0xbba00000, 2, { peers: 3, rootShared: true }),
-          ...ivshmemNetRegions(0xbbb00000, 1),
-          mem(0x30890000, 0x1000, 'R W IO ROOTSHARED'),
-          mem(0x30a60000, 0x1000, 'R W IO'),
-          mem(0x30b60000, 0x10000, 'R W IO'),
-          mem(0xbb700000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
-          mem(0x93c00000, 0x20000000, 'R W X DMA LOADABLE'),
-          commRegion(),
-        ],
-        irqchips: [{ address: 0x38800000, id: 0, pinBase: 32, pinBitmap: [0x21000000, 0, 0, 0] }, { address: 0x38800000, id: 0, pinBase: 96, pinBitmap: [0x3c00, 0, 0, 0] }],
-        pciDevices: [
-          pciDevice({ type: 3, domain: 1, bdf: 0, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemDevId: 2, shmemPeers: 3 }),
-          pciDevice({ type: 3, domain: 1, bdf: 8, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemRegionsStart: 5, shmemDevId: 1, shmemPeers: 2, shmemProtocol: 1 }),
-        ],
-      }),
-      cpus: 2,
+      name: 'linux-demo', ram: { size: 512 * MiB }, cpus: 2, devices: ['uart4', 'usdhc3'], console: 'uart2',
       linux: { cmdline: 'clk_ignore_unused console=ttymxc3,115200 earlycon=ec_imx6q,0x30890000,115200 root=/dev/mmcblk2p2 rootwait rw', dtb: 'inmate-imx8mm-evk.dtb' },
     },
   ],

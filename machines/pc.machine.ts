@@ -4,7 +4,7 @@
  * can override this machine). The sample is a 4-CPU, 1 GiB PC with the hypervisor and inmates at
  * 0x3b000000 (0x4200000 bytes), the seed user's layout. jhbuild adds the cells and the cmdline.
  */
-import { CELL_FLAGS, cellDefaults, commRegion, consoles, defineMachine, mem, ram } from '../src/index.ts';
+import { CELL_FLAGS, cellDefaults, commRegion, consoles, defineMachine, ram } from '../src/index.ts';
 
 const MiB = 0x100000;
 
@@ -19,6 +19,16 @@ export default defineMachine({
   intelIommuOff: true,
   rootConsole: ['console=ttyS1,115200'],
   rootCellFile: 'pc/sample-root.cell',
+  // The inmate area `jailhouse config create --mem-inmates 60M` left after the hypervisor.
+  board: {
+    cellRam: [{ base: 0x3b600000, size: 0x3c00000 }],
+    sharedMemory: [],
+    devices: {
+      com1: { pio: [{ base: 0x3f8, length: 8 }], irqs: [4], console: consoles.uart8250Pio(0x3f8, { size: 0 }) },
+      com2: { pio: [{ base: 0x2f8, length: 8 }], irqs: [3] },
+      oxpcie952: { pio: [{ base: 0xe010, length: 8 }] },
+    },
+  },
   cells: [
     {
       ...cellDefaults({
@@ -31,20 +41,7 @@ export default defineMachine({
       cpus: 1,
       inmate: 'apic-demo.bin',
     },
-    {
-      ...cellDefaults({
-        name: 'linux-x86-demo',
-        flags: CELL_FLAGS.PASSIVE_COMMREG | CELL_FLAGS.VIRTUAL_CONSOLE_PERMITTED,
-        memory: [
-          mem(0x3b700000, 0x100000, 'R W X DMA LOADABLE', { virt: 0, comment: 'RAM (loader)' }),
-          commRegion(0x100000),
-          mem(0x3b800000, 0x3a00000, 'R W X DMA LOADABLE', { virt: 0x200000, comment: 'RAM (kernel)' }),
-        ],
-        pio: [{ base: 0x2f8, length: 8 }, { base: 0x3f8, length: 8 }, { base: 0xe010, length: 8 }],
-      }),
-      cpus: 2,
-      linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1' },
-    },
+    { name: 'linux-x86-demo', ram: { size: 0x3a00000 }, cpus: 2, devices: ['com2', 'com1', 'oxpcie952'], linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
   qemu: {

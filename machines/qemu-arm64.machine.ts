@@ -4,13 +4,14 @@
  */
 import {
   CELL_FLAGS, SYS_FLAGS, bdf, cellDefaults, commRegion, consoles, defineMachine, gic, irqBitmap, ivshmemDevice,
-  ivshmemNetRegions, ivshmemSharedRegions, mem, mmio, ram,
+  ivshmemNetRegions, ivshmemSharedRegions, mmio, ram,
 } from '../src/index.ts';
 
 const UART = 0x09000000;
 const GICD = 0x08000000;
 const DEMO_SHMEM = 0x7faf0000;
 const NET_SHMEM = 0x7fb00000;
+const MiB = 0x100000;
 
 export default defineMachine({
   name: 'qemu-arm64',
@@ -47,6 +48,18 @@ export default defineMachine({
       ],
     }),
   },
+  // Cells go between the root kernel's RAM and the hypervisor; IVSHMEM memory right below the hypervisor.
+  board: {
+    cellRam: [{ base: 0x60000000, size: 0x1fa10000 }],
+    sharedMemory: [{ base: 0x7fa10000, size: 0x1f0000 }],
+    // SPIs 96-127 (IDs 128-159): nothing on QEMU virt raises them (upstream's vPCI interrupts live here).
+    virtualIrqs: { first: 128, count: 32 },
+    devices: { uart: { mmio: [{ phys: UART, size: 0x1000 }], irqs: [33], console: consoles.pl011(UART), shared: true } },
+  },
+  links: [
+    { name: 'demo', kind: 'shmem', peers: ['root', 'inmate-demo', 'linux-demo'], bdf: bdf(0, 0) },
+    { name: 'net', kind: 'net', peers: ['root', 'linux-demo'], bdf: bdf(0, 1) },
+  ],
   cells: [
     {
       ...cellDefaults({
@@ -66,29 +79,8 @@ export default defineMachine({
       cpus: 1,
       inmate: 'gic-demo.bin',
     },
-    {
-      ...cellDefaults({
-        name: 'linux-demo',
-        flags: CELL_FLAGS.PASSIVE_COMMREG | CELL_FLAGS.VIRTUAL_CONSOLE_PERMITTED,
-        vpciIrqBase: 140 - 32,
-        console: consoles.pl011(UART),
-        memory: [
-          ...ivshmemSharedRegions(DEMO_SHMEM, 2, { peers: 3, rootShared: true }),
-          ...ivshmemNetRegions(NET_SHMEM, 1),
-          mmio(UART, 0x1000, 'UART', 'ROOTSHARED'),
-          ram(0x7f900000, 0x00010000, { virt: 0, loadable: true, comment: 'RAM (loader)' }),
-          mem(0x70000000, 0x08000000, 'R W X DMA LOADABLE', { comment: 'RAM (kernel)' }),
-          commRegion(),
-        ],
-        irqchips: [gic(GICD, irqBitmap(32, [33, 140, 141]))],
-        pciDevices: [
-          ivshmemDevice({ domain: 1, bdf: bdf(0, 0), regionsStart: 0, devId: 2, peers: 3, comment: 'IVSHMEM (demo)' }),
-          ivshmemDevice({ domain: 0, bdf: bdf(0, 1), regionsStart: 5, devId: 1, peers: 2, protocol: 'VETH', comment: 'IVSHMEM (networking)' }),
-        ],
-      }),
-      cpus: 2,
-      linux: { cmdline: 'console=ttyAMA0 ip=192.168.19.2', dtb: 'inmate-qemu-arm64.dtb' },
-    },
+    // Declared by needs: jhbuild places its RAM, loader, IVSHMEM regions and interrupts (`jhbuild cells plan`).
+    { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 2, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyAMA0 ip=192.168.19.2', dtb: 'inmate-qemu-arm64.dtb' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/qemu-arm64.config'], image: 'Image', dtbs: [] },
   qemu: { binary: 'qemu-system-aarch64', machine: 'virt,gic-version=3,virtualization=on,its=off', cpu: 'cortex-a57' },

@@ -2,7 +2,7 @@
  * QEMU x86 (q35, intel-iommu) as in Jailhouse's configs/x86/qemu-x86.c, apic-demo.c and
  * linux-x86-demo.c. Booting Jailhouse needs nested KVM; configs and cmdline need nothing.
  */
-import { cellDefaults, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
+import { cellDefaults, consoles, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
 
 export default defineMachine({
   name: 'qemu-x86',
@@ -84,6 +84,23 @@ export default defineMachine({
       ],
     }),
   },
+  // Cells between the hypervisor and the IVSHMEM memory (memmap= reserves all of it).
+  board: {
+    cellRam: [{ base: 0x3a600000, size: 0x4a00000 }],
+    sharedMemory: [{ base: 0x3f000000, size: 0x200000 }],
+    // Bus 1 (behind the pcie-pci-bridge), slots 0x0c-0x0f: upstream's IVSHMEM devices.
+    pciSlots: { bus: 1, first: 0x0c, count: 4 },
+    devices: {
+      com1: { pio: [{ base: 0x3f8, length: 8 }], irqs: [4], console: consoles.uart8250Pio(0x3f8, { size: 0 }) },
+      com2: { pio: [{ base: 0x2f8, length: 8 }], irqs: [3] },
+      oxpcie952: { pio: [{ base: 0xe010, length: 8 }] },
+    },
+  },
+  links: [
+    { name: 'virtio-blk', kind: 'virtio-blk', peers: ['root', 'linux-x86-demo'], bdf: 0x160 },
+    { name: 'virtio-con', kind: 'virtio-console', peers: ['root', 'linux-x86-demo'], bdf: 0x168 },
+    { name: 'net', kind: 'net', peers: ['root', 'linux-x86-demo'], bdf: 0x178 },
+  ],
   cells: [
     {
       ...cellDefaults({
@@ -102,46 +119,8 @@ export default defineMachine({
       cpus: [3],
       inmate: 'apic-demo.bin',
     },
-    {
-      ...cellDefaults({
-        name: "linux-x86-demo",
-        flags: 0x40000001,
-        memory: [
-          mem(0x3f000000, 0x1000, 'R ROOTSHARED'),
-          mem(0x3f001000, 0xdf000, 'R W ROOTSHARED'),
-          mem(0, 0, ''),
-          mem(0, 0, ''),
-          mem(0x3f0e0000, 0x1000, 'R ROOTSHARED'),
-          mem(0x3f0e1000, 0xf000, 'R W ROOTSHARED'),
-          mem(0, 0, ''),
-          mem(0, 0, ''),
-          ...ivshmemSharedRegions(0x3f0f0000, 2, { peers: 3, rootShared: true }),
-          ...ivshmemNetRegions(0x3f100000, 1),
-          mem(0x3a600000, 0x100000, 'R W X DMA LOADABLE', { virt: 0 }),
-          mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x100000 }),
-          mem(0x3a700000, 0x4700000, 'R W X DMA LOADABLE', { virt: 0x200000 }),
-        ],
-        cacheRegions: [{ start: 0, size: 2, type: 3, flags: 0 }],
-        irqchips: [{ address: 0xfec00000, id: 0xff00, pinBase: 0, pinBitmap: [0x18, 0, 0, 0] }],
-        pio: [{ base: 0x2f8, length: 8 }, { base: 0x3f8, length: 8 }, { base: 0xe010, length: 8 }],
-        pciDevices: [
-          pciDevice({ type: 3, bdf: 0x160, barMask: [0xfffff000, 0xfffff000, 0, 0, 0, 0], numMsixVectors: 2, shmemDevId: 1, shmemPeers: 2, shmemProtocol: 0x8002 }),
-          pciDevice({ type: 3, bdf: 0x168, barMask: [0xfffff000, 0xfffff000, 0, 0, 0, 0], numMsixVectors: 3, shmemRegionsStart: 4, shmemDevId: 1, shmemPeers: 2, shmemProtocol: 0x8003 }),
-          pciDevice({ type: 3, bdf: 0x170, barMask: [0xfffff000, 0xfffff000, 0, 0, 0, 0], numMsixVectors: 0x10, shmemRegionsStart: 8, shmemDevId: 2, shmemPeers: 3 }),
-          pciDevice({ type: 3, bdf: 0x178, barMask: [0xfffff000, 0xfffff000, 0, 0, 0, 0], numMsixVectors: 2, shmemRegionsStart: 0xd, shmemDevId: 1, shmemPeers: 2, shmemProtocol: 1 }),
-        ],
-        pciCaps: [
-          { id: 1, start: 0xc8, len: 8, flags: 1 },
-          { id: 5, start: 0xd0, len: 14, flags: 1 },
-          { id: 0x10, start: 0xe0, len: 20, flags: 1 },
-          { id: 0x11, start: 0xa0, len: 12, flags: 1 },
-          { id: 0x8001, start: 0x100, len: 4, flags: 0 },
-          { id: 0x8003, start: 0x140, len: 4, flags: 0 },
-        ],
-      }),
-      cpus: 2,
-      linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1 ip=192.168.19.2' },
-    },
+    // Declared by needs; virtio and networking links pinned to the root's devices, as upstream's linux-x86-demo.
+    { name: 'linux-x86-demo', ram: { size: 0x4700000 }, cpus: 2, devices: ['com2', 'com1', 'oxpcie952'], linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1 ip=192.168.19.2' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
   qemu: {

@@ -2,7 +2,7 @@
  * Raspberry Pi 4 (4 GiB), values from Jailhouse's configs/arm64/rpi4*.c. The root kernel is told
  * to leave the Jailhouse area alone by a device-tree reservation, not by the cmdline.
  */
-import { cellDefaults, commRegion, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
+import { cellDefaults, commRegion, consoles, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
 
 const MiB = 0x100000;
 
@@ -40,6 +40,18 @@ export default defineMachine({
       ],
     }),
   },
+  // Cells below the Jailhouse area at 0x1fa00000 (reserved in the device tree); IVSHMEM right below the hypervisor.
+  board: {
+    cellRam: [{ base: 0x8000000, size: 0x17a10000 }],
+    sharedMemory: [{ base: 0x1fa10000, size: 0x1f0000 }],
+    // Interrupt IDs 182-189: no BCM2711 peripheral raises them (upstream's vPCI interrupts).
+    virtualIrqs: { first: 182, count: 8 },
+    devices: { uart: { mmio: [{ phys: 0xfe215040, size: 0x40, flags: 'IO_8 IO_32' }], irqs: [125], console: consoles.uart8250Mmio(0xfe215040), shared: true } },
+  },
+  links: [
+    { name: 'demo', kind: 'shmem', peers: ['root', 'inmate-demo', 'linux-demo'], bdf: 0 },
+    { name: 'net', kind: 'net', peers: ['root', 'linux-demo'], bdf: 8 },
+  ],
   cells: [
     {
       ...cellDefaults({
@@ -61,29 +73,7 @@ export default defineMachine({
       cpus: 1,
       inmate: 'gic-demo.bin',
     },
-    {
-      ...cellDefaults({
-        name: 'linux-demo',
-        flags: 0x40000001,
-        vpciIrqBase: 0x99,
-        console: { address: 0xfe215040, size: 0, type: 2, flags: 3, divider: 0, gateNr: 0, clockReg: 0 },
-        memory: [
-          ...ivshmemSharedRegions(0x1faf0000, 2, { peers: 3, rootShared: true }),
-          ...ivshmemNetRegions(0x1fb00000, 1),
-          mem(0xfe215040, 0x40, 'R W IO ROOTSHARED IO_8 IO_32'),
-          mem(0x1f900000, 0x10000, 'R W X LOADABLE', { virt: 0 }),
-          mem(0x10000000, 0x8000000, 'R W X DMA LOADABLE'),
-          commRegion(),
-        ],
-        irqchips: [{ address: 0xff841000, id: 0, pinBase: 32, pinBitmap: [0, 0, 0x20000000, 0] }, { address: 0xff841000, id: 0, pinBase: 160, pinBitmap: [0x6000000, 0, 0, 0] }],
-        pciDevices: [
-          pciDevice({ type: 3, domain: 1, bdf: 0, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemDevId: 2, shmemPeers: 3 }),
-          pciDevice({ type: 3, bdf: 8, barMask: [0xfffff000, 0, 0, 0, 0, 0], shmemRegionsStart: 5, shmemDevId: 1, shmemPeers: 2, shmemProtocol: 1 }),
-        ],
-      }),
-      cpus: 2,
-      linux: { cmdline: 'console=ttyS0,115200 ip=192.168.19.2', dtb: 'inmate-rpi4.dtb' },
-    },
+    { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 2, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyS0,115200 ip=192.168.19.2', dtb: 'inmate-rpi4.dtb' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/rpi4.config'], image: 'Image', dtbs: ['broadcom/bcm2711-rpi-4-b.dtb'] },
   boot: 'rpi-firmware',

@@ -35,7 +35,7 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
   const deploy = join(work, 'build/deploy/qemu-arm64/image-base');
   const manifest = JSON.parse(readFileSync(join(deploy, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string; recipe: string; signature: string | null }[] };
   t.deepEqual(manifest.files.map((f) => f.path), ['Image', 'cmdline.txt', 'initrd.cpio.gz']);
-  t.is(readFileSync(join(deploy, 'cmdline.txt'), 'utf8').trim(), 'mem=768M console=ttyAMA0');
+  t.is(readFileSync(join(deploy, 'cmdline.txt'), 'utf8').trim(), 'mem=889M console=ttyAMA0');
   t.true(manifest.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256)));
 
   const again = await runCli(['image', '--image', 'image-base', ...args, '--json']);

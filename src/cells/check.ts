@@ -163,6 +163,39 @@ export function checkConfigs(system: SystemConfig, cells: readonly CellConfig[],
         hint: 'mark the cell\'s RAM (where the inmate starts) with LOADABLE' });
     }
   }
+  // Loading goes through the root: the hypervisor gives LOADABLE regions back to the root only
+  // where the root's own config maps them (remap_to_root_cell), so anything else faults the root.
+  const rootRam = root.memory.filter((m) => m.size > 0 && (m.flags & (MEM.IO | MEM.COMM_REGION)) === 0);
+  for (const { cell } of cells) {
+    cell.memory.forEach((m, i) => {
+      if ((m.flags & MEM.LOADABLE) === 0 || m.size === 0) return;
+      let covered = m.phys;
+      for (const r of [...rootRam].sort((x, y) => x.phys - y.phys)) if (r.phys <= covered && r.phys + r.size > covered) covered = r.phys + r.size;
+      if (covered < m.phys + m.size) {
+        add({ code: 'E_CELL_LOADABLE_NOT_IN_ROOT', cell: cell.name, region: i, range: at(m),
+          message: `LOADABLE region ${i} [${hex(m.phys)}, ${hex(m.phys + m.size)}) is not in the root cell's memory from ${hex(covered)}; \`jailhouse cell load\` would fault the root`,
+          hint: 'place the cell\'s RAM inside the root cell\'s RAM regions (board.cellRam), or extend the root\'s RAM region over it' });
+      }
+    });
+  }
+  // Interrupts: creating a cell takes its interrupts from the root; a second cell silently takes them from the first.
+  const irqOwner = new Map<number, string>();
+  for (const { cell } of cells) {
+    for (const chip of cell.irqchips) {
+      chip.pinBitmap.forEach((word, w) => {
+        for (let b = 0; b < 32; b++) {
+          if (((word >>> b) & 1) === 0) continue;
+          const irq = chip.pinBase + w * 32 + b;
+          const other = irqOwner.get(irq);
+          if (other !== undefined && other !== cell.name) {
+            add({ code: 'E_CELL_IRQ_SHARED', cell: cell.name, message: `interrupt ${irq} is also given to cell "${other}"; whichever starts last takes it`,
+              hint: 'give each interrupt to one non-root cell (a console needs none)' });
+          }
+          irqOwner.set(irq, cell.name);
+        }
+      });
+    }
+  }
   if (root.cpus.length > 0 && root.cpus.every((cpu) => cpuOwner.has(cpu))) {
     add({ code: 'E_CELL_ROOT_NO_CPU', cell: root.name, message: 'the non-root cells take every CPU of the root cell', hint: 'leave at least one CPU (CPU 0) to the root cell' });
   }

@@ -2,9 +2,11 @@
 import type { Cell, SystemConfig } from '../cells/model.ts';
 import { Checker } from '../project/validate.ts';
 import type { CellInput, Machine, MachineCell, MachineInput } from './types.ts';
+import { placeCells } from '../cells/place/place.ts';
+import { validateNeeds } from '../cells/place/validate.ts';
 
 const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'cpus', 'ram', 'reservation', 'rootConsole',
-  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'kernel', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties', 'licensesAccepted'] as const;
+  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'board', 'links', 'kernel', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties', 'licensesAccepted'] as const;
 
 /** Non-root cells take the CPUs they name, or a count of CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
 export function allocateCpus(count: number, cells: readonly CellInput[]): number[][] {
@@ -48,6 +50,7 @@ export function validateMachineInput(value: unknown, file: string, expectedName:
     check.string(cell.name, `cells[${i}].name`);
     if (typeof cell.cpus !== 'number' && !Array.isArray(cell.cpus)) check.fail(`cells[${i}].cpus`, 'expected a count or a list of CPU numbers', 'e.g. cpus: 1');
   });
+  validateNeeds(check, m);
   const kernel = check.object(m.kernel, 'kernel');
   check.string(kernel.base, 'kernel.base');
   check.strings(kernel.fragments, 'kernel.fragments');
@@ -105,8 +108,11 @@ export function resolveMachine(input: MachineInput, file: string, rootSystem?: S
     const root: Cell = { ...input.system!.rootCell, cpus };
     system = { ...input.system!, rootCell: root };
   }
-  const sets = allocateCpus(input.cpus, input.cells);
-  const cells: MachineCell[] = input.cells.map((cell, i) => ({ ...cell, cpus: sets[i]! }));
+  const placement = placeCells({ file, arch: input.arch, platform: system.platform, hypervisorMemory: system.hypervisorMemory,
+    root: system.rootCell, cells: input.cells, links: input.links ?? [], board: input.board });
+  system = { ...system, rootCell: { ...placement.root, cpus: system.rootCell.cpus } };
+  const sets = allocateCpus(input.cpus, placement.cells);
+  const cells: MachineCell[] = placement.cells.map((cell, i) => ({ ...cell, cpus: sets[i]! }));
   const { system: _system, cells: _cells, ...rest } = input;
-  return { ...rest, system, cells, file };
+  return { ...rest, system, cells, placed: placement.placed, file };
 }

@@ -1,5 +1,6 @@
 /** A machine: one description from which cell configs, cmdlines and QEMU argv are derived. */
 import type { Arch, Cell, SystemConfig } from '../cells/model.ts';
+import type { BoardLayout, CellNeeds, LinkNeeds } from '../cells/place/needs.ts';
 
 export interface RamBank { readonly base: number; readonly size: number }
 
@@ -106,7 +107,12 @@ export interface MachineInput {
   readonly system?: Omit<SystemConfig, 'rootCell'> & { readonly rootCell: Omit<Cell, 'cpus'> };
   /** A root .cell from `jailhouse config create` (pc), relative to the machine file. */
   readonly rootCellFile?: string;
-  readonly cells: readonly CellInput[];
+  /** Non-root cells: written with addresses, or declared by what they need (placed in board's layout). */
+  readonly cells: readonly (CellInput | CellNeeds)[];
+  /** Where cells declared by needs may go and which devices they can name. */
+  readonly board?: BoardLayout;
+  /** IVSHMEM devices between cells ("root" is the root cell). */
+  readonly links?: readonly LinkNeeds[];
   readonly kernel: KernelConfig;
   readonly qemu?: QemuProfile;
   /** A disk image to assemble; absent for machines booted from a kernel + initramfs (QEMU direct boot). */
@@ -128,6 +134,8 @@ export interface MachineCell extends Cell {
 export interface Machine extends Omit<MachineInput, 'system' | 'cells'> {
   readonly system: SystemConfig;
   readonly cells: readonly MachineCell[];
+  /** The cells jhbuild placed from their needs. */
+  readonly placed: readonly string[];
   /** The file it was loaded from (core or a layer). */
   readonly file: string;
 }
