@@ -79,3 +79,27 @@ test('a comment-only change to a patch reruns its recipe up to the result, and n
   t.is(fourth.code, 0, fourth.stderr);
   t.deepEqual(started(fourth.stdout), ['lib:patch', 'lib:configure', 'lib:compile', 'lib:install', 'app:configure', 'app:compile', 'app:install', 'app:deploy']);
 });
+
+test('a machine value a later step reads reruns that step even when the earlier steps made the same bytes', async (t) => {
+  // The image recipes write the root cmdline in deploy; configure hashes the machine, install makes nothing new.
+  const root = tempDir('jhbuild-equiv-machine-');
+  writeTestMachine(root);
+  write(root, 'recipes/note/note.recipe.ts', `import { defineRecipe } from ${JSON.stringify(indexUrl)};
+import { writeFileSync } from 'node:fs';
+export default defineRecipe({
+  name: 'note', version: '1', license: 'MIT', machineKeys: ['rootConsole'],
+  tasks: {
+    install: async (ctx) => { writeFileSync(ctx.dirs.dest + '/same', 'same bytes\\n'); },
+    deploy: async (ctx) => { writeFileSync(ctx.dirs.deploy + '/console', ctx.machine.rootConsole.join(' ') + '\\n'); },
+  },
+});
+`);
+  const args = ['--project', root, '--machine', 'test', '--json'];
+  t.is((await runCli(['build', 'note', ...args])).code, 0);
+  const machineFile = join(root, 'machines/test.machine.ts');
+  writeFileSync(machineFile, readFileSync(machineFile, 'utf8').replace("rootConsole: ['console=ttyAMA0']", "rootConsole: ['console=ttyS0']"));
+  const second = await runCli(['build', 'note', ...args]);
+  t.is(second.code, 0, second.stderr);
+  t.true(started(second.stdout).includes('note:deploy'), second.stdout);
+  t.is(readFileSync(join(root, 'build/deploy/test/note/console'), 'utf8'), 'console=ttyS0\n');
+});

@@ -11,7 +11,7 @@ import { EquivalenceStore, hashOutputTree } from '../cache/equivalence.ts';
 import { taskKey, type Step } from '../core/types.ts';
 import type { Machine } from '../machine/types.ts';
 import type { Project } from '../project/load.ts';
-import { localTreeOf, machineSelectedFiles, signGraph, stepFunction, type Signatures } from './inputs.ts';
+import { depSignature, localTreeOf, machineSelectedFiles, signGraph, stepFunction, type Signatures } from './inputs.ts';
 import { restrictMachine } from './machine-view.ts';
 import { ToolVersions } from './tools.ts';
 import { downloadOf } from './download.ts';
@@ -198,7 +198,7 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
  */
 function resolveEquivalent(plan: BuildPlan, task: PlannedTask): { task: PlannedTask; cached: boolean } {
   const deps: Record<string, string> = {};
-  for (const need of task.node.needs) deps[need] = plan.equivalence.unihash(plan.signatures.get(need)!.signature);
+  for (const need of task.node.needs) deps[need] = depSignature(need, task.node.id.recipe, plan.signatures.get(need)!.signature, (sig) => plan.equivalence.unihash(sig));
   if (task.node.needs.every((need) => task.manifest.deps[need] === deps[need])) return { task, cached: false };
   const manifest = { ...task.manifest, deps };
   const resolved = { ...task, manifest, signature: signManifest(manifest) };

@@ -36,6 +36,15 @@ export function localTreeOf(recipe: Recipe, srcOverrides: ReadonlyMap<string, st
 }
 
 /** Files of the recipe that the machine selects through its machineFiles keys (e.g. its kernel fragments). */
+/**
+ * The signature a task records for one of its needs. Hash equivalence applies only across recipes:
+ * a later step of the same recipe reads the recipe's machine values, files and code itself (image
+ * deploy writes the cmdline), and only configure hashes those.
+ */
+export function depSignature(need: string, recipe: string, signature: string, unihash: (signature: string) => string): string {
+  return need.startsWith(`${recipe}:`) ? signature : unihash(signature);
+}
+
 export function machineSelectedFiles(recipe: Recipe, machine: Machine): FileRef[] {
   return recipe.machineFiles.flatMap((key) => {
     const value = key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], machine);
@@ -106,7 +115,7 @@ export function signGraph(inputs: SignInputs): Signatures {
     }
     const deps: Record<string, string> = {};
     const unihash = inputs.unihash ?? ((sig: string) => sig);
-    for (const need of node.needs) deps[need] = unihash(signatures.get(need)!.signature);
+    for (const need of node.needs) deps[need] = depSignature(need, recipe.name, signatures.get(need)!.signature, unihash);
     const manifest: InputManifest = {
       task: node.key, version, source: step === 'fetch' ? sourceId(recipe) : '', files, machine, vars, code, tools, deps,
     };

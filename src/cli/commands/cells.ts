@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { JhError } from '../../errors.ts';
 import { readCellFile } from '../../cells/files.ts';
 import { checkConfigs, formatFinding, type Finding } from '../../cells/check.ts';
@@ -8,9 +8,11 @@ import { checkMachine, encodeMachineCells, renderMachineCells } from '../../cell
 import type { CellConfig, SystemConfig } from '../../cells/model.ts';
 import { reservedByCmdline } from '../../cmdline/index.ts';
 import { renderTemplateFile } from '../../render/index.ts';
-import { loadMachine, machineOption, openProject, type Command, type Values } from '../common.ts';
+import { machinePlan, memoryMapSvg, movedSince, planText, type Plan } from '../../cells/place/plan.ts';
+import { buildDirOf, loadMachine, machineOption, openProject, type Command, type Values } from '../common.ts';
 
 const usage = `cells render|encode --machine M --out DIR
+       cells plan --machine M [--svg FILE] [--json]
        cells inspect FILE.cell [--json]
        cells check --machine M | cells check SYSTEM.cell [CELL.cell...] [--cmdline "ARGS"]`;
 
@@ -34,6 +36,7 @@ const command: Command = {
   options: {
     ...machineOption,
     out: { type: 'string', short: 'o', description: 'output folder (render, encode)', placeholder: 'DIR' },
+    svg: { type: 'string', description: 'also write the memory map as SVG (plan)', placeholder: 'FILE' },
     cmdline: { type: 'string', description: 'root kernel cmdline to check the reservation against (check with files)', placeholder: 'ARGS' },
   },
   async run(args, values) {
@@ -61,6 +64,22 @@ const command: Command = {
     const project = await openProject(values);
     const machine = await loadMachine(project, values);
     if (sub === 'check') return report(checkMachine(machine), json, `machine ${machine.name}`);
+    if (sub === 'plan') {
+      const plan = machinePlan(machine);
+      // The last plan, kept in the build folder, tells what a change of needs moved.
+      const last = join(buildDirOf(project, values), 'cells-plan', `${machine.name}.json`);
+      const moved = existsSync(last) ? movedSince(JSON.parse(readFileSync(last, 'utf8')) as Plan, plan) : [];
+      mkdirSync(dirname(last), { recursive: true });
+      writeFileSync(last, `${JSON.stringify(plan, null, 1)}\n`);
+      if (typeof values.svg === 'string') {
+        mkdirSync(dirname(resolve(values.svg)), { recursive: true });
+        writeFileSync(resolve(values.svg), memoryMapSvg(plan));
+      }
+      if (json) process.stdout.write(`${JSON.stringify({ ...plan, moved })}\n`);
+      else process.stdout.write(`${planText(plan)}${moved.length ? `\nmoved since the last plan:\n${moved.map((m) => `  ${m}`).join('\n')}\n` : ''}`);
+      const findings = checkMachine(machine);
+      return findings.length === 0 ? 0 : report(findings, json, `machine ${machine.name}`);
+    }
     if (sub === 'encode' || sub === 'render') {
       const findings = checkMachine(machine);
       if (findings.length > 0) return report(findings, json, `machine ${machine.name}`);

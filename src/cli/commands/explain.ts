@@ -22,7 +22,7 @@ const command: Command = {
     try { last = JSON.parse(readFileSync(plan.layout.lastManifest(id.recipe, id.step), 'utf8')) as InputManifest; } catch { /* never built */ }
     const changes = last ? diffManifests(last, task.manifest) : [];
     // Needs whose result was byte-identical to an earlier one's: this task is signed with that earlier signature.
-    const equivalent = task.node.needs.flatMap((need) => {
+    const equivalent = task.node.needs.filter((need) => !need.startsWith(`${id.recipe}:`)).flatMap((need) => {
       const signature = plan.signatures.get(need)!.signature;
       const unihash = plan.equivalence.unihash(signature);
       return unihash === signature ? [] : [{ task: need, signature, equivalentTo: unihash }];

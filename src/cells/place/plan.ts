@@ -1,0 +1,184 @@
+/**
+ * The placement of a machine's cells as people read it: a table per cell, the links, a memory map
+ * (text for the terminal, SVG for docs and CI artifacts), and what moved since the last plan.
+ */
+import { hex } from '../describe.ts';
+import { MEM, PCI_TYPE, type Cell, type MemoryRegion } from '../model.ts';
+import { reservedByCmdline, reservedRanges, rootCmdline } from '../../cmdline/index.ts';
+import type { Machine } from '../../machine/types.ts';
+
+const KiB = 0x400;
+const MiB = 0x100000;
+
+export interface Segment { readonly start: number; readonly end: number; readonly owner: string; readonly what: string }
+
+export interface CellRow {
+  readonly cell: string;
+  readonly how: 'root' | 'written' | 'placed';
+  readonly cpus: readonly number[];
+  readonly ram: readonly { start: number; size: number; what: string }[];
+  readonly links: readonly string[];
+  readonly devices: readonly string[];
+  readonly irqs: readonly number[];
+  readonly vpciIrqBase: number;
+}
+
+export interface Plan {
+  readonly machine: string;
+  readonly cmdline: string;
+  readonly cells: readonly CellRow[];
+  readonly links: readonly { name: string; kind: string; bdf: string; start: number; size: number; peers: string[] }[];
+  readonly segments: readonly Segment[];
+}
+
+export const size = (n: number) => (n >= MiB && n % MiB === 0 ? `${n / MiB} MiB` : n % KiB === 0 ? `${n / KiB} KiB` : `${n} B`);
+const isRam = (m: MemoryRegion) => m.size > 0 && (m.flags & (MEM.IO | MEM.COMM_REGION)) === 0;
+const ivshmemIndices = (cell: Pick<Cell, 'pciDevices'>) => new Set(cell.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM)
+  .flatMap((d) => Array.from({ length: 2 + d.shmemPeers }, (_, i) => d.shmemRegionsStart + i)));
+const bdfText = (domain: number, bdf: number) => `${domain.toString(16).padStart(4, '0')}:${(bdf >> 8).toString(16).padStart(2, '0')}:${((bdf >> 3) & 31).toString(16).padStart(2, '0')}.${bdf & 7}`;
+
+function irqsOf(cell: Cell): number[] {
+  return cell.irqchips.flatMap((chip) => chip.pinBitmap.flatMap((word, w) => Array.from({ length: 32 }, (_, b) => b).filter((b) => (word >>> b) & 1).map((b) => chip.pinBase + w * 32 + b)));
+}
+
+export function machinePlan(machine: Machine): Plan {
+  const root = machine.system.rootCell;
+  const linkNames = new Map((machine.links ?? []).map((l) => [l.bdf, l.name]));
+  const deviceName = (bdf: number, devId: number) => `${linkNames.get(bdf) ?? bdfText(0, bdf)}#${devId}`;
+  const rows: CellRow[] = [root, ...machine.cells].map((cell) => {
+    const shm = ivshmemIndices(cell);
+    return {
+      cell: cell.name,
+      how: cell === root ? 'root' : machine.placed.includes(cell.name) ? 'placed' : 'written',
+      cpus: cell === root ? root.cpus.filter((c) => !machine.cells.some((x) => x.cpus.includes(c))) : cell.cpus,
+      ram: cell.memory.filter((m, i) => isRam(m) && !shm.has(i)).map((m) => ({ start: m.phys, size: m.size, what: m.comment ?? 'RAM' })),
+      links: cell.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM).map((d) => deviceName(d.bdf, d.shmemDevId)),
+      devices: cell.memory.filter((m) => m.size > 0 && (m.flags & MEM.IO) !== 0 && cell !== root).map((m) => `${m.comment ?? 'MMIO'}@${hex(m.phys)}`)
+        .concat(cell.pio.map((p) => `pio ${hex(p.base)}+${p.length}`)),
+      irqs: cell === root ? [] : irqsOf(cell),
+      vpciIrqBase: cell.vpciIrqBase,
+    };
+  });
+  const links = root.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM).map((d) => {
+    const regions = root.memory.slice(d.shmemRegionsStart, d.shmemRegionsStart + 2 + d.shmemPeers).filter((m) => m.size > 0);
+    const start = Math.min(...regions.map((m) => m.phys));
+    const peers = [root, ...machine.cells].flatMap((c) => c.pciDevices.filter((x) => x.type === PCI_TYPE.IVSHMEM && x.bdf === d.bdf).map((x) => `${c.name}(${x.shmemDevId})`));
+    const protocol = { 0: 'shmem', 1: 'net' }[d.shmemProtocol] ?? `protocol ${hex(d.shmemProtocol)}`;
+    return { name: linkNames.get(d.bdf) ?? bdfText(d.domain, d.bdf), kind: protocol, bdf: bdfText(d.domain, d.bdf), start, size: Math.max(...regions.map((m) => m.phys + m.size)) - start, peers };
+  });
+  return { machine: machine.name, cmdline: rootCmdline(machine).join(' '), cells: rows, links, segments: memorySegments(machine) };
+}
+
+/** The RAM picture: hypervisor, each cell's RAM, IVSHMEM memory, root RAM (used by the root kernel or reserved and idle). */
+export function memorySegments(machine: Machine): Segment[] {
+  const hv = machine.system.hypervisorMemory;
+  const root = machine.system.rootCell;
+  const linkNames = new Map((machine.links ?? []).map((l) => [l.bdf, l.name]));
+  const claims: Segment[] = [{ start: hv.phys, end: hv.phys + hv.size, owner: 'hypervisor', what: 'hypervisor' }];
+  for (const d of root.pciDevices.filter((x) => x.type === PCI_TYPE.IVSHMEM)) {
+    const what = `link ${linkNames.get(d.bdf) ?? bdfText(d.domain, d.bdf)}`;
+    for (const m of root.memory.slice(d.shmemRegionsStart, d.shmemRegionsStart + 2 + d.shmemPeers)) {
+      if (m.size > 0) claims.push({ start: m.phys, end: m.phys + m.size, owner: 'ivshmem', what });
+    }
+  }
+  for (const cell of machine.cells) {
+    const shm = ivshmemIndices(cell);
+    cell.memory.forEach((m, i) => {
+      if (isRam(m) && !shm.has(i) && (m.flags & MEM.ROOTSHARED) === 0) claims.push({ start: m.phys, end: m.phys + m.size, owner: cell.name, what: m.comment ?? 'RAM' });
+    });
+  }
+  const reserved = machine.reservation === 'devicetree' ? reservedRanges(machine) : reservedByCmdline(rootCmdline(machine), machine);
+  const isReserved = (a: number, b: number) => reserved.some((r) => r.start <= a && b <= r.end);
+  const points = new Set<number>();
+  for (const c of claims) { points.add(c.start); points.add(c.end); }
+  for (const m of root.memory.filter(isRam)) { points.add(m.phys); points.add(m.phys + m.size); }
+  for (const r of reserved) { points.add(r.start); points.add(r.end); }
+  const sorted = [...points].sort((a, b) => a - b);
+  const out: Segment[] = [];
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    const [a, b] = [sorted[i]!, sorted[i + 1]!];
+    const claim = claims.find((c) => c.start <= a && b <= c.end);
+    let seg: Segment | undefined;
+    if (claim) seg = { start: a, end: b, owner: claim.owner, what: claim.what };
+    else if (root.memory.some((m) => isRam(m) && m.phys <= a && b <= m.phys + m.size)) {
+      seg = isReserved(a, b) ? { start: a, end: b, owner: 'free', what: 'reserved, unused' } : { start: a, end: b, owner: 'root', what: 'root kernel RAM' };
+    }
+    if (!seg) continue;
+    const last = out[out.length - 1];
+    if (last && last.end === a && last.owner === seg.owner && last.what === seg.what) out[out.length - 1] = { ...last, end: b };
+    else out.push(seg);
+  }
+  return out;
+}
+
+export function planText(plan: Plan): string {
+  const lines = [`machine ${plan.machine}: root cmdline "${plan.cmdline}"`, ''];
+  const table = [['cell', 'how', 'CPUs', 'RAM', 'links (name#dev_id)', 'devices', 'IRQs', 'vpci_irq_base']];
+  for (const row of plan.cells) {
+    table.push([row.cell, row.how, row.cpus.join(',') || '-',
+      row.how === 'root' ? '(all RAM not given away)' : row.ram.map((r) => `${hex(r.start)} ${size(r.size)}`).join(', '),
+      row.links.join(' ') || '-', row.devices.join(' ') || '-', row.irqs.join(',') || '-', row.vpciIrqBase ? String(row.vpciIrqBase) : '-']);
+  }
+  lines.push(...columns(table), '');
+  if (plan.links.length > 0) {
+    lines.push(...columns([['link', 'kind', 'bdf', 'memory', 'peers (dev_id)'], ...plan.links.map((l) => [l.name, l.kind, l.bdf, `${hex(l.start)} ${size(l.size)}`, l.peers.join(' ')])]), '');
+  }
+  lines.push('memory map', ...memoryMapText(plan.segments));
+  return `${lines.join('\n')}\n`;
+}
+
+function columns(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+export function memoryMapText(segments: readonly Segment[]): string[] {
+  const lines: string[] = [];
+  let previousEnd: number | undefined;
+  for (const s of segments) {
+    if (previousEnd !== undefined && s.start !== previousEnd) lines.push(`  ${hex(previousEnd).padStart(12)} ┴`, '  ...');
+    lines.push(`  ${hex(s.start).padStart(12)} ${previousEnd === s.start ? '┼' : '┬'}`, `  ${''.padStart(12)} │ ${s.owner === s.what ? s.owner : `${s.owner}: ${s.what}`} (${size(s.end - s.start)})`);
+    previousEnd = s.end;
+  }
+  if (previousEnd !== undefined) lines.push(`  ${hex(previousEnd).padStart(12)} ┴`);
+  return lines;
+}
+
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#edc948', '#76b7b2', '#ff9da7', '#9c755f'];
+const FIXED: Record<string, string> = { hypervisor: '#e15759', ivshmem: '#bab0ac', root: '#d4e6f1', free: '#f4f4f4' };
+const xml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** A column of memory, lowest address at the bottom; heights grow with log2 of the size so 64 KiB and 1 GiB both show. */
+export function memoryMapSvg(plan: Plan): string {
+  const owners = [...new Set(plan.segments.map((s) => s.owner))].filter((o) => !(o in FIXED));
+  const color = (owner: string) => FIXED[owner] ?? PALETTE[owners.indexOf(owner) % PALETTE.length]!;
+  const heights = plan.segments.map((s) => Math.round(22 + 8 * Math.max(0, Math.log2((s.end - s.start) / 0x1000))));
+  const total = heights.reduce((a, b) => a + b, 0);
+  const width = 640;
+  const parts: string[] = [];
+  let y = 40 + total;
+  plan.segments.forEach((s, i) => {
+    const h = heights[i]!;
+    y -= h;
+    parts.push(`<rect x="120" y="${y}" width="200" height="${h}" fill="${color(s.owner)}" stroke="#333"/>`,
+      `<text x="112" y="${y + h}" text-anchor="end">${hex(s.start)}</text>`,
+      `<text x="330" y="${y + h / 2 + 4}">${xml(s.owner === s.what ? s.owner : `${s.owner}: ${s.what}`)} (${size(s.end - s.start)})</text>`);
+  });
+  const last = plan.segments[plan.segments.length - 1];
+  if (last) parts.push(`<text x="112" y="44">${hex(last.end)}</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${total + 60}" font-family="monospace" font-size="12">
+<text x="10" y="20" font-weight="bold">${xml(plan.machine)}: ${xml(plan.cmdline)}</text>
+${parts.join('\n')}
+</svg>
+`;
+}
+
+/** Cells whose RAM is not where the previous plan had it. */
+export function movedSince(previous: Plan, current: Plan): string[] {
+  const before = new Map(previous.cells.map((c) => [c.cell, c.ram.map((r) => `${hex(r.start)} ${size(r.size)}`).join(', ')]));
+  return current.cells.flatMap((c) => {
+    const was = before.get(c.cell);
+    const now = c.ram.map((r) => `${hex(r.start)} ${size(r.size)}`).join(', ');
+    return was !== undefined && was !== now && c.how !== 'root' ? [`${c.cell}: ${was} -> ${now}`] : [];
+  });
+}
