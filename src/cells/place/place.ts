@@ -20,6 +20,7 @@ const LOADER = { arm: 64 * KiB, arm64: 64 * KiB, x86: MiB } as const;
 const X86_LOW = MiB;
 const X86_HIGH_VIRT = 2 * MiB;
 const ROOT = 'root';
+const ARM_COMM = 0x80000000;
 
 /** A non-root cell with its memory written out (CPUs still a count or a list). */
 export type PlacedCell = CellInput;
@@ -169,9 +170,13 @@ function placeOne(input: PlacementInput, board: BoardLayout, need: CellNeeds, li
   const linux = need.linux !== undefined;
   const loader = linux ? LOADER[input.arch] : 0;
   const align = need.ram.align ?? (linux ? 2 * MiB : 64 * KiB);
+  // An ARM Linux cell's RAM is mapped where it lies: keep it off the communication region's guest page.
+  const commPage = arm && linux && shared.ram.holds(ARM_COMM, ARM_COMM + 0x1000);
+  if (commPage) shared.ram.remove(ARM_COMM, ARM_COMM + 0x1000);
   const ramStart = allocateRam(need, loader, align, shared.ram, fail, board);
+  if (commPage) shared.ram.release(ARM_COMM, ARM_COMM + 0x1000);
 
-  // Devices by name: MMIO, port I/O, interrupts; the console device only for output.
+  // Devices by name: MMIO, port I/O, interrupts; the console device only for output (no interrupts).
   const deviceRegions: MemoryRegion[] = [];
   const pio: { base: number; length: number }[] = [];
   const irqs: number[] = [];
@@ -183,7 +188,8 @@ function placeOne(input: PlacementInput, board: BoardLayout, need: CellNeeds, li
     for (const w of device!.mmio ?? []) {
       deviceRegions.push(mem(w.phys, w.size, `R W IO${device!.shared ? ' ROOTSHARED' : ''} ${w.flags ?? ''}`.trim(), { comment: name }));
     }
-    if (given) { pio.push(...(device!.pio ?? [])); irqs.push(...(device!.irqs ?? [])); }
+    pio.push(...(device!.pio ?? []));
+    if (given) irqs.push(...(device!.irqs ?? []));
   }
   for (const irq of irqs) {
     if (shared.irqsTaken.has(irq)) fail('E_PLACE_IRQ', `cell "${need.name}": interrupt ${irq} of its devices is already another cell's`, 'give the device to one cell only (a console needs no interrupt: name it in console, not devices)');
@@ -200,6 +206,12 @@ function placeOne(input: PlacementInput, board: BoardLayout, need: CellNeeds, li
   }
 
   const own = ramRegions(input.arch, linux, need.ram.size, loader, ramStart);
+  const atZero = own.find((m) => m.virt === 0 && m.phys !== 0 && m.size === need.ram.size);
+  const lowestDevice = Math.min(...[...links.regions, ...deviceRegions].filter((m) => m.size > 0).map((m) => m.virt));
+  if (atZero && lowestDevice < atZero.size) {
+    fail('E_PLACE_FIT', `cell "${need.name}" needs ${describeSize(need.ram.size)} of RAM at guest address 0; its device and IVSHMEM mappings start at ${hex(lowestDevice)}, so at most ${describeSize(lowestDevice)} fits`,
+      `ask for at most ${describeSize(lowestDevice)} (ram.size), or make it a Linux cell (its RAM is mapped where it lies)`);
+  }
   const memory = [...links.regions, ...deviceRegions, ...own];
   const pciDevices = links.devices.map(({ device, regionOffset }) => ({ ...device, shmemRegionsStart: regionOffset }));
   const flags = (arm ? CELL_FLAGS.PASSIVE_COMMREG : CELL_FLAGS.VIRTUAL_CONSOLE_PERMITTED)

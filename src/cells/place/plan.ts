@@ -3,7 +3,7 @@
  * (text for the terminal, SVG for docs and CI artifacts), and what moved since the last plan.
  */
 import { hex } from '../describe.ts';
-import { MEM, PCI_TYPE, type Cell, type MemoryRegion } from '../model.ts';
+import { MEM, PCI_TYPE, SHMEM_PROTO, type Cell, type MemoryRegion } from '../model.ts';
 import { reservedByCmdline, reservedRanges, rootCmdline } from '../../cmdline/index.ts';
 import type { Machine } from '../../machine/types.ts';
 
@@ -33,9 +33,19 @@ export interface Plan {
 
 export const size = (n: number) => (n >= MiB && n % MiB === 0 ? `${n / MiB} MiB` : n % KiB === 0 ? `${n / KiB} KiB` : `${n} B`);
 const isRam = (m: MemoryRegion) => m.size > 0 && (m.flags & (MEM.IO | MEM.COMM_REGION)) === 0;
+/** The root's RAM: x86 root configs map device memory without the IO flag, but never executable. */
+const isRootRam = (m: MemoryRegion) => isRam(m) && (m.flags & MEM.EXECUTE) !== 0;
 const ivshmemIndices = (cell: Pick<Cell, 'pciDevices'>) => new Set(cell.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM)
   .flatMap((d) => Array.from({ length: 2 + d.shmemPeers }, (_, i) => d.shmemRegionsStart + i)));
 const bdfText = (domain: number, bdf: number) => `${domain.toString(16).padStart(4, '0')}:${(bdf >> 8).toString(16).padStart(2, '0')}:${((bdf >> 3) & 31).toString(16).padStart(2, '0')}.${bdf & 7}`;
+
+const VIRTIO: Record<number, string> = { 1: 'net', 2: 'blk', 3: 'console' };
+function protocolName(protocol: number): string {
+  if (protocol === SHMEM_PROTO.UNDEFINED) return 'shmem';
+  if (protocol === SHMEM_PROTO.VETH) return 'net';
+  if (protocol >= SHMEM_PROTO.VIRTIO_FRONT) return `virtio-${VIRTIO[protocol & 0x3fff] ?? protocol & 0x3fff} ${protocol >= SHMEM_PROTO.VIRTIO_BACK ? 'back' : 'front'}end`;
+  return `protocol ${hex(protocol)}`;
+}
 
 function irqsOf(cell: Cell): number[] {
   return cell.irqchips.flatMap((chip) => chip.pinBitmap.flatMap((word, w) => Array.from({ length: 32 }, (_, b) => b).filter((b) => (word >>> b) & 1).map((b) => chip.pinBase + w * 32 + b)));
@@ -53,7 +63,7 @@ export function machinePlan(machine: Machine): Plan {
       cpus: cell === root ? root.cpus.filter((c) => !machine.cells.some((x) => x.cpus.includes(c))) : cell.cpus,
       ram: cell.memory.filter((m, i) => isRam(m) && !shm.has(i)).map((m) => ({ start: m.phys, size: m.size, what: m.comment ?? 'RAM' })),
       links: cell.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM).map((d) => deviceName(d.bdf, d.shmemDevId)),
-      devices: cell.memory.filter((m) => m.size > 0 && (m.flags & MEM.IO) !== 0 && cell !== root).map((m) => `${m.comment ?? 'MMIO'}@${hex(m.phys)}`)
+      devices: cell === root ? [] : cell.memory.filter((m) => m.size > 0 && (m.flags & MEM.IO) !== 0).map((m) => `${m.comment ?? 'MMIO'}@${hex(m.phys)}`)
         .concat(cell.pio.map((p) => `pio ${hex(p.base)}+${p.length}`)),
       irqs: cell === root ? [] : irqsOf(cell),
       vpciIrqBase: cell.vpciIrqBase,
@@ -63,7 +73,7 @@ export function machinePlan(machine: Machine): Plan {
     const regions = root.memory.slice(d.shmemRegionsStart, d.shmemRegionsStart + 2 + d.shmemPeers).filter((m) => m.size > 0);
     const start = Math.min(...regions.map((m) => m.phys));
     const peers = [root, ...machine.cells].flatMap((c) => c.pciDevices.filter((x) => x.type === PCI_TYPE.IVSHMEM && x.bdf === d.bdf).map((x) => `${c.name}(${x.shmemDevId})`));
-    const protocol = { 0: 'shmem', 1: 'net' }[d.shmemProtocol] ?? `protocol ${hex(d.shmemProtocol)}`;
+    const protocol = protocolName(d.shmemProtocol);
     return { name: linkNames.get(d.bdf) ?? bdfText(d.domain, d.bdf), kind: protocol, bdf: bdfText(d.domain, d.bdf), start, size: Math.max(...regions.map((m) => m.phys + m.size)) - start, peers };
   });
   return { machine: machine.name, cmdline: rootCmdline(machine).join(' '), cells: rows, links, segments: memorySegments(machine) };
@@ -91,7 +101,7 @@ export function memorySegments(machine: Machine): Segment[] {
   const isReserved = (a: number, b: number) => reserved.some((r) => r.start <= a && b <= r.end);
   const points = new Set<number>();
   for (const c of claims) { points.add(c.start); points.add(c.end); }
-  for (const m of root.memory.filter(isRam)) { points.add(m.phys); points.add(m.phys + m.size); }
+  for (const m of root.memory.filter(isRootRam)) { points.add(m.phys); points.add(m.phys + m.size); }
   for (const r of reserved) { points.add(r.start); points.add(r.end); }
   const sorted = [...points].sort((a, b) => a - b);
   const out: Segment[] = [];
@@ -100,7 +110,7 @@ export function memorySegments(machine: Machine): Segment[] {
     const claim = claims.find((c) => c.start <= a && b <= c.end);
     let seg: Segment | undefined;
     if (claim) seg = { start: a, end: b, owner: claim.owner, what: claim.what };
-    else if (root.memory.some((m) => isRam(m) && m.phys <= a && b <= m.phys + m.size)) {
+    else if (root.memory.some((m) => isRootRam(m) && m.phys <= a && b <= m.phys + m.size)) {
       seg = isReserved(a, b) ? { start: a, end: b, owner: 'free', what: 'reserved, unused' } : { start: a, end: b, owner: 'root', what: 'root kernel RAM' };
     }
     if (!seg) continue;
