@@ -1,6 +1,7 @@
 /**
  * QEMU arm64 virt (GICv3, virtualization=on), values from Jailhouse's configs/arm64/qemu-arm64*.c.
- * RAM 0x40000000/1 GiB; the root kernel gets mem=768M; cells live above it.
+ * RAM 0x40000000/1 GiB; cells are placed below the hypervisor and the root kernel's mem= ends
+ * below them. The virtual PCI host moved out of the GIC redistributor window (see VPCI).
  */
 import {
   CELL_FLAGS, SYS_FLAGS, bdf, cellDefaults, commRegion, consoles, defineMachine, gic, irqBitmap, ivshmemDevice,
@@ -11,6 +12,9 @@ const UART = 0x09000000;
 const GICD = 0x08000000;
 const DEMO_SHMEM = 0x7faf0000;
 const NET_SHMEM = 0x7fb00000;
+// Upstream's 0x08e00000 lies in the GIC redistributor window QEMU's device tree claims, and root
+// Linux refuses the host there; 0x0b000000 is free (after virtio-mmio, before the platform bus).
+const VPCI = 0x0b000000;
 const MiB = 0x100000;
 
 export default defineMachine({
@@ -28,7 +32,7 @@ export default defineMachine({
     hypervisorMemory: { phys: 0x7fc00000, virt: 0, size: 0x00400000, flags: 0 },
     debugConsole: consoles.pl011(UART, { size: 0x1000 }),
     platform: {
-      pciMmconfigBase: 0x08e00000, pciMmconfigEndBus: 0, pciIsVirtual: 1, pciDomain: 1, iommuUnits: [],
+      pciMmconfigBase: VPCI, pciMmconfigEndBus: 0, pciIsVirtual: 1, pciDomain: 1, iommuUnits: [],
       arm: { gicVersion: 3, gicdBase: GICD, gicrBase: 0x080a0000, giccBase: 0, gichBase: 0, gicvBase: 0, maintenanceIrq: 25 },
     },
     rootCell: cellDefaults({
@@ -37,7 +41,9 @@ export default defineMachine({
       memory: [
         ...ivshmemSharedRegions(DEMO_SHMEM, 0, { peers: 3, rootShared: false }),
         ...ivshmemNetRegions(NET_SHMEM, 0),
-        mmio(0x09000000, 0x37000000, 'MMIO (permissive)'),
+        // Permissive MMIO as upstream, with a hole where the virtual PCI host must trap.
+        mmio(0x09000000, VPCI - 0x09000000, 'MMIO (permissive)'),
+        mmio(VPCI + 0x200000, 0x40000000 - VPCI - 0x200000, 'MMIO (permissive)'),
         ram(0x40000000, 0x3fa10000),
         mmio(0x4010000000, 0x10000000, '"physical" PCI ECAM'),
       ],
@@ -54,6 +60,14 @@ export default defineMachine({
     sharedMemory: [{ base: 0x7fa10000, size: 0x1f0000 }],
     // SPIs 96-127 (IDs 128-159): nothing on QEMU virt raises them (upstream's vPCI interrupts live here).
     virtualIrqs: { first: 128, count: 32 },
+    // What QEMU virt's device tree claims (hw/arm/virt.c base_memmap): the virtual PCI host must avoid it.
+    windows: [
+      { base: 0x08000000, size: 0x01000000, what: 'GIC distributor, ITS and redistributors (room for 123 CPUs)' },
+      { base: 0x09000000, size: 0x000c0000, what: 'UART, RTC, fw_cfg, GPIO, SMMU, ACPI' },
+      { base: 0x0a000000, size: 0x00004000, what: 'virtio-mmio transports' },
+      { base: 0x0c000000, size: 0x03000000, what: 'platform bus and secure memory' },
+      { base: 0x10000000, size: 0x30000000, what: 'PCIe MMIO, I/O and ECAM' },
+    ],
     devices: { uart: { mmio: [{ phys: UART, size: 0x1000 }], irqs: [33], console: consoles.pl011(UART), shared: true } },
   },
   links: [

@@ -6,6 +6,7 @@
  */
 import { hex } from './describe.ts';
 import { checkHypervisorRefusals } from './check-hypervisor.ts';
+import { vpciWindow } from './vpci.ts';
 import { CELL_NAME_MAX, CON_FLAGS, CON_TYPE, MEM, PCI_TYPE, type Cell, type CellConfig, type MemoryRegion, type SystemConfig } from './model.ts';
 
 export interface Finding {
@@ -26,6 +27,10 @@ export interface CheckOptions {
   readonly reservedFrom?: string;
   /** CPUs the machine has. */
   readonly cpuCount?: number;
+  /** Address windows the board's device tree claims (interrupt controllers, buses, devices): no virtual device may sit there. */
+  readonly boardWindows?: readonly Range[];
+  /** RAM banks of the machine: a virtual PCI window there must be reserved from the root kernel. */
+  readonly ram?: readonly { base: number; size: number }[];
 }
 
 const PAGE = 0x1000;
@@ -68,7 +73,9 @@ export function checkConfigs(system: SystemConfig, cells: readonly CellConfig[],
   const hv = system.hypervisorMemory;
   const pf = system.platform;
   const owned: Range[] = [{ start: hv.phys, end: hv.phys + hv.size, what: 'hypervisor memory' }];
-  if (pf.pciMmconfigBase) owned.push({ start: pf.pciMmconfigBase, end: pf.pciMmconfigBase + (pf.pciMmconfigEndBus + 1) * 256 * 4096, what: 'PCI MMCONFIG' });
+  // A virtual PCI host's BARs are emulated too: the whole window must trap.
+  const vpci = vpciWindow(system);
+  if (pf.pciMmconfigBase) owned.push({ start: pf.pciMmconfigBase, end: vpci?.end ?? pf.pciMmconfigBase + (pf.pciMmconfigEndBus + 1) * 256 * 4096, what: 'PCI MMCONFIG' });
   pf.iommuUnits.forEach((u, i) => owned.push({ start: u.base, end: u.base + u.size, what: `IOMMU unit ${i}` }));
   if (pf.arm) {
     const cpuCount = Math.max(root.cpus.length, options.cpuCount ?? 0);
@@ -218,6 +225,7 @@ export function checkConfigs(system: SystemConfig, cells: readonly CellConfig[],
     }
   }
 
+  if (vpci) checkVpciWindow(system, vpci, options, add);
   checkIvshmemPeers(all, add);
   checkHypervisorRefusals(system, cells, add);
 
@@ -278,4 +286,24 @@ function protocolsPair(a: number, b: number): boolean {
 export function formatFinding(f: Finding): string {
   const place = [f.cell && `cell "${f.cell}"`, f.region !== undefined && `region ${f.region}`, f.range && `[${hex(f.range[0])}, ${hex(f.range[1])})`].filter(Boolean).join(', ');
   return `${f.code}: ${place}: ${f.message}\n  fix: ${f.hint}`;
+}
+
+/** The root kernel must see nothing at the virtual PCI host's window, or its probe fails with a resource collision. */
+function checkVpciWindow(system: SystemConfig, vpci: { start: number; end: number }, options: CheckOptions, add: (f: Finding) => void): void {
+  const arm = system.platform.arm;
+  const claims: Range[] = [...(options.boardWindows ?? [])];
+  if (arm?.gicdBase) claims.push({ start: arm.gicdBase, end: arm.gicdBase + (arm.gicVersion === 3 ? 0x10000 : 0x1000), what: 'GIC distributor' });
+  const base = { cell: system.rootCell.name, range: [vpci.start, vpci.end] as const,
+    hint: 'move platform.pciMmconfigBase to a hole of the board\'s memory map (see board.windows) that the root cell does not map' };
+  for (const c of claims) {
+    if (overlaps(vpci.start, vpci.end, c.start, c.end)) {
+      add({ ...base, code: 'E_VPCI_WINDOW', message: `the virtual PCI window [${hex(vpci.start)}, ${hex(vpci.end)}) overlaps ${c.what} [${hex(c.start)}, ${hex(c.end)}); root Linux refuses the host (resource collision)` });
+    }
+  }
+  const inRam = (options.ram ?? []).some((b) => overlaps(vpci.start, vpci.end, b.base, b.base + b.size));
+  const reserved = (options.reserved ?? []).some((r) => r.start <= vpci.start && vpci.end <= r.end);
+  if (inRam && options.reserved && !reserved) {
+    add({ ...base, code: 'E_VPCI_WINDOW', message: `the virtual PCI window [${hex(vpci.start)}, ${hex(vpci.end)}) lies in RAM the root kernel uses (${options.reservedFrom ?? 'no reservation'})`,
+      hint: 'reserve it from the root kernel, or move platform.pciMmconfigBase out of RAM' });
+  }
 }

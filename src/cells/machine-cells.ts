@@ -35,5 +35,9 @@ export function checkMachine(machine: Machine): Finding[] {
   const cmdline = rootCmdline(machine);
   const reserved = machine.reservation === 'devicetree' ? reservedRanges(machine) : reservedByCmdline(cmdline, machine);
   const reservedFrom = machine.reservation === 'devicetree' ? 'device-tree reserved-memory' : `root cmdline "${cmdline.join(' ')}"`;
-  return checkConfigs(machine.system, nonRootConfigs(machine), { reserved, reservedFrom, cpuCount: machine.cpus });
+  const boardWindows = [
+    ...(machine.board?.windows ?? []).map((w) => ({ start: w.base, end: w.base + w.size, what: w.what })),
+    ...Object.entries(machine.board?.devices ?? {}).flatMap(([name, d]) => (d.mmio ?? []).map((w) => ({ start: w.phys, end: w.phys + w.size, what: `device ${name}` }))),
+  ];
+  return checkConfigs(machine.system, nonRootConfigs(machine), { reserved, reservedFrom, cpuCount: machine.cpus, boardWindows, ram: machine.ram });
 }

@@ -5,6 +5,7 @@
 import { JhError } from '../errors.ts';
 import { MEM } from '../cells/model.ts';
 import { hex } from '../cells/describe.ts';
+import { vpciWindow } from '../cells/vpci.ts';
 import type { Range } from '../cells/check.ts';
 import type { Machine, MachineCell } from '../machine/types.ts';
 
@@ -14,6 +15,8 @@ const MiB = 0x100000;
 export function reservedRanges(machine: Machine): Range[] {
   const hv = machine.system.hypervisorMemory;
   const ranges: Range[] = [{ start: hv.phys, end: hv.phys + hv.size, what: 'hypervisor' }];
+  const vpci = vpciWindow(machine.system);
+  if (vpci && machine.ram.some((b) => vpci.start < b.base + b.size && b.base < vpci.end)) ranges.push({ ...vpci, what: 'virtual PCI host' });
   for (const cell of machine.cells) {
     for (const m of cell.memory) {
       if (m.size === 0 || (m.flags & (MEM.IO | MEM.COMM_REGION)) !== 0) continue;

@@ -31,6 +31,8 @@ export interface BoardLayout {
   /** Free device slots for IVSHMEM devices (x86: on a real bus of the machine). Default: bus 0, slots 0-31. */
   readonly pciSlots?: { readonly bus?: number; readonly first: number; readonly count: number };
   readonly devices: Readonly<Record<string, BoardDevice>>;
+  /** Address windows the board's own device tree claims (interrupt controllers, buses): no virtual device may sit there. */
+  readonly windows?: readonly { readonly base: number; readonly size: number; readonly what: string }[];
 }
 
 /** RAM a cell needs: a size, optionally an alignment, optionally pinned at an address. */

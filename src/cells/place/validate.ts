@@ -23,9 +23,16 @@ export function validateNeeds(check: Checker, machine: Record<string, unknown>):
   const board = machine.board === undefined ? undefined : check.object(machine.board, 'board');
   const devices = new Set<string>();
   if (board) {
-    check.known(board, 'board', ['cellRam', 'sharedMemory', 'virtualIrqs', 'pciSlots', 'devices']);
+    check.known(board, 'board', ['cellRam', 'sharedMemory', 'virtualIrqs', 'pciSlots', 'devices', 'windows']);
     ranges(check, board.cellRam, 'board.cellRam');
     ranges(check, board.sharedMemory, 'board.sharedMemory');
+    check.array(board.windows, 'board.windows').forEach((item, i) => {
+      const w = check.object(item, `board.windows[${i}]`);
+      check.known(w, `board.windows[${i}]`, ['base', 'size', 'what']);
+      check.number(w.base, `board.windows[${i}].base`);
+      check.number(w.size, `board.windows[${i}].size`, 1);
+      check.string(w.what, `board.windows[${i}].what`);
+    });
     for (const key of ['virtualIrqs', 'pciSlots'] as const) {
       if (board[key] === undefined) continue;
       const pool = check.object(board[key], `board.${key}`);
