@@ -16,7 +16,7 @@ export default defineRecipe({
   summary: 'Jailhouse cell configs rendered, compiled and checked from the machine description',
   depends: [{ recipe: 'jailhouse', task: 'patch', for: 'compile' }],
   templates: ['cells/system.c.hbs', 'cells/cell.c.hbs', 'cells/cell-body.hbs', 'cells/struct-members.hbs', 'cells/desc-fields.hbs'],
-  machineKeys: ['name', 'arch', 'crossCompile', 'cpus', 'system', 'cells', 'ram', 'reservation', 'rootConsole', 'rootCmdline', 'intelIommuOff'],
+  machineKeys: ['name', 'arch', 'crossCompile', 'cpus', 'system', 'cells', 'board', 'ram', 'reservation', 'rootConsole', 'rootCmdline', 'intelIommuOff'],
   tasks: {
     configure(ctx) {
       const findings = checkMachine(ctx.machine);
