@@ -19,10 +19,10 @@ const MiB = 0x100000;
 
 export default defineMachine({
   name: 'qemu-arm64',
-  summary: 'QEMU arm64 virt machine, GICv3, PL011, 1 GiB',
+  summary: 'QEMU arm64 virt machine, GICv3, PL011, 5 CPUs, 1 GiB',
   arch: 'arm64',
   crossCompile: 'aarch64-linux-gnu-',
-  cpus: 4,
+  cpus: 5,
   ram: [{ base: 0x40000000, size: 0x40000000 }],
   reservation: 'mem',
   rootConsole: ['console=ttyAMA0'],
@@ -94,6 +94,8 @@ export default defineMachine({
       inmate: 'gic-demo.bin',
     },
     // Declared by needs: jhbuild places its RAM, loader, IVSHMEM regions and interrupts (`jhbuild cells plan`).
+    // FreeRTOS on its own CPU beside gic-demo: `jhbuild run qemu --demo freertos`.
+    { name: 'freertos-demo', ram: { size: MiB }, cpus: 1, console: 'uart', inmate: 'freertos-demo.bin' },
     { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 2, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyAMA0 ip=192.168.19.2', dtb: 'inmate-qemu-arm64.dtb' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/qemu-arm64.config'], image: 'Image', dtbs: [] },

@@ -36,7 +36,7 @@ test('placement is deterministic and the Linux cell of every machine passes ever
 test('a cell added last moves no other cell; the plan says nothing moved', async (t) => {
   const before = await variant('qemu-arm64', () => ({}));
   const after = await variant('qemu-arm64', (input) => ({
-    cpus: 5,
+    cpus: 6,
     cells: [...input.cells, { name: 'extra', ram: { size: 16 * MiB }, cpus: 1, console: 'uart', inmate: 'gic-demo.bin' }],
   }));
   for (const cell of before.cells) t.deepEqual(cellOf(after, cell.name).memory, cell.memory, cell.name);
@@ -44,7 +44,7 @@ test('a cell added last moves no other cell; the plan says nothing moved', async
   t.deepEqual(checkMachine(after).map(formatFinding), []);
   // Growing the Linux cell does move what is placed after it, and the plan says so.
   const grown = await variant('qemu-arm64', (input) => ({
-    cpus: 5,
+    cpus: 6,
     cells: [...input.cells.map((c) => (c.name === 'linux-demo' ? { ...c, ram: { size: 256 * MiB } } : c)), { name: 'extra', ram: { size: 16 * MiB }, cpus: 1, inmate: 'gic-demo.bin' }],
   }));
   t.deepEqual(movedSince(machinePlan(after), machinePlan(grown)).map((line) => line.split(':')[0]), ['linux-demo', 'extra']);
@@ -81,7 +81,7 @@ test('needs that cannot fit fail with what would fit; unknown devices name the c
 
 test('the plan renders as a table, a text memory map and well-formed SVG', async (t) => {
   const plan = machinePlan(await variant('qemu-arm64', () => ({})));
-  t.deepEqual(plan.cells.map((c) => [c.cell, c.how]), [['qemu-arm64', 'root'], ['inmate-demo', 'written'], ['linux-demo', 'placed']]);
+  t.deepEqual(plan.cells.map((c) => [c.cell, c.how]), [['qemu-arm64', 'root'], ['inmate-demo', 'written'], ['freertos-demo', 'placed'], ['linux-demo', 'placed']]);
   t.deepEqual(plan.links.map((l) => [l.name, l.bdf, l.peers.join(' ')]), [
     ['demo', '0001:00:00.0', 'qemu-arm64(0) inmate-demo(1) linux-demo(2)'], ['net', '0001:00:01.0', 'qemu-arm64(0) linux-demo(1)']]);
   const owners = plan.segments.map((s) => s.owner);

@@ -41,7 +41,7 @@ function stripComments<T>(value: T): T {
 
 test('root cmdlines: qemu-x86 memmap+intel_iommu, qemu-arm64 mem= up to its lowest placed cell, pc from its root .cell', async (t) => {
   t.is(rootCmdline(await machine('qemu-x86')).join(' '), 'intel_iommu=off memmap=82M$0x3a000000 console=ttyS1,115200');
-  t.deepEqual(rootCmdline(await machine('qemu-arm64')), ['mem=889M', 'console=ttyAMA0'], 'linux-demo is placed right below inmate-demo: its loader starts at 0x779f0000');
+  t.deepEqual(rootCmdline(await machine('qemu-arm64')), ['mem=887M', 'console=ttyAMA0'], 'linux-demo is placed below inmate-demo and freertos-demo: its loader starts at 0x777f0000');
   const pc = rootCmdline(await machine('pc'));
   t.true(pc.includes('intel_iommu=off'));
   t.true(pc.includes('memmap=66M$0x3b000000'), `0x4200000 bytes = 66M: ${pc.join(' ')}`);
@@ -94,7 +94,7 @@ test('field offsets and sizes agree with the format table', async (t) => {
   t.deepEqual([...sys.subarray(root, root + 8)], [0, 0, 0, 0, 0, 0, 0, 0], 'root cell signature and revision stay zero');
   t.is(view.getUint32(root + 48, true), 8, 'cpu_set_size');
   t.is(view.getUint32(root + 52, true), 13, 'num_memory_regions: upstream\'s 12, the permissive MMIO split around the virtual PCI host');
-  t.is(sys[root + SIZES.cellDesc], 0x0f, 'CPU bitmap: 4 CPUs');
+  t.is(sys[root + SIZES.cellDesc], 0x1f, 'CPU bitmap: 5 CPUs (upstream 4; one more for FreeRTOS)');
   t.is(sys.length, 1024 + 32, 'upstream qemu-arm64.cell is 1024 bytes, one region more here; the CPU count does not change the size');
   const inmate = encodeCell(nonRootConfigs(m)[0]!);
   t.is(inmate.length, 484, 'upstream qemu-arm64-inmate-demo.cell is 484 bytes');

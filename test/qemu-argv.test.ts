@@ -10,7 +10,7 @@ test('memory, -smp and the cmdline follow the machine; headless; extra args last
   const value = (flag: string) => argv[argv.indexOf(flag) + 1];
   t.is(value('-machine'), 'virt,gic-version=3,virtualization=on,its=off');
   t.is(value('-cpu'), 'cortex-a57');
-  t.is(value('-smp'), '4');
+  t.is(value('-smp'), '5');
   t.is(value('-m'), '1024M');
   t.is(value('-append'), 'mem=768M console=ttyAMA0');
   t.true(argv.includes('-nographic'));

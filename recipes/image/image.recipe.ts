@@ -18,7 +18,8 @@ export default defineRecipe({
     ...BOOT_DEPENDS,
     { recipe: 'cells', task: 'install', for: 'deploy' },
     { recipe: 'jailhouse', task: 'install', for: 'deploy' },
+    { recipe: 'freertos', task: 'install', for: 'deploy', when: { inmates: ['freertos-demo.bin'] } },
   ],
   templates: ['initrd/init.hbs', ...BOOT_TEMPLATES],
-  kind: bootImage({ initrd: 'initrd', root: ['busybox', 'jailhouse', 'cells'] }),
+  kind: bootImage({ initrd: 'initrd', root: ['busybox', 'jailhouse', 'cells', 'freertos'] }),
 });

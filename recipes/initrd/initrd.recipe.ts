@@ -1,4 +1,4 @@
-/** The root cell's initramfs: busybox, Jailhouse and the cells, with an /init that can run the demo. */
+/** The root cell's initramfs: busybox, Jailhouse, the cells and the inmates they load, with an /init that can run the demo. */
 import { defineRecipe } from '../../src/index.ts';
 import { initramfs } from '../../src/kinds/initramfs.ts';
 
@@ -7,7 +7,7 @@ export default defineRecipe({
   version: '1',
   license: 'GPL-2.0-only',
   summary: 'initramfs (cpio newc, gzip) with busybox, Jailhouse and the cells',
-  depends: ['busybox', 'jailhouse', 'cells'],
+  depends: ['busybox', 'jailhouse', 'cells', { recipe: 'freertos', when: { inmates: ['freertos-demo.bin'] } }],
   templates: ['initrd/init.hbs'],
-  kind: initramfs(['busybox', 'jailhouse', 'cells']),
+  kind: initramfs(['busybox', 'jailhouse', 'cells', 'freertos']),
 });

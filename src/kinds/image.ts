@@ -64,8 +64,10 @@ async function deployFolder(ctx: TaskContext, parts: ImageParts): Promise<void> 
     const cells = join(ctx.deps.cells.dest, 'etc/jailhouse');
     for (const f of readdirSync(cells).sort()) put(join(cells, f), `cells/${f}`, 'cells', 'install');
   }
-  const demos = ctx.deps.jailhouse && join(ctx.deps.jailhouse.dest, 'usr/libexec/jailhouse/demos');
-  if (demos && existsSync(demos)) for (const f of readdirSync(demos).sort()) put(join(demos, f), `inmates/${f}`, 'jailhouse', 'install');
+  for (const part of parts.root.filter((p) => ctx.deps[p])) {
+    const demos = join(ctx.deps[part]!.dest, 'usr/libexec/jailhouse/demos');
+    if (existsSync(demos)) for (const f of readdirSync(demos).sort()) put(join(demos, f), `inmates/${f}`, part, 'install');
+  }
   writeFileSync(join(out, 'cmdline.txt'), `${rootCmdline(machine).join(' ')}\n`);
   files.push({ path: 'cmdline.txt', recipe: ctx.recipe.name, version: ctx.recipe.version, signature: null });
   await writeManifest(out, { machine: machine.name, image: ctx.recipe.name }, files);

@@ -9,22 +9,27 @@ import type { TaskContext } from '../core/recipe.ts';
 import { mergeEntries, treeEntries, type CpioEntry } from '../image/cpio.ts';
 import { cellFileName } from '../cells/machine-cells.ts';
 
-/** `parts` are recipes whose install trees go in, in order (later ones win on equal paths). */
+/** How long the demo lets its cells run before it stops them (FreeRTOS prints a report each second). */
+const DEMO_SECONDS = 5;
+
+/** `parts` are recipes whose install trees go in, in order (later ones win on equal paths); parts the machine does not build are skipped. */
 export function rootTreeEntries(ctx: TaskContext, parts: readonly string[]): CpioEntry[] {
   const machine = ctx.machine;
-  const demo = parts.includes('cells') ? machine.cells.find((c) => c.inmate) : undefined;
+  const present = parts.filter((p) => ctx.deps[p]);
+  const demos = present.includes('cells') ? machine.cells.filter((c) => c.inmate) : [];
   const init = ctx.render('initrd/init.hbs', {
     machine: machine.name,
-    jailhouse: parts.includes('jailhouse'),
+    jailhouse: present.includes('jailhouse'),
     systemCell: `${machine.name}.cell`,
-    demoCell: demo && { name: demo.name, file: `${cellFileName(machine, demo.name)}.cell`, inmate: demo.inmate },
+    demos: demos.map((c) => ({ name: c.name, file: `${cellFileName(machine, c.name)}.cell`, inmate: c.inmate })),
+    demoSeconds: DEMO_SECONDS,
   });
   const base: CpioEntry[] = ['dev', 'proc', 'sys', 'tmp', 'root'].map((path) => ({ path, type: 'dir' as const }));
   const extra: CpioEntry[] = [
     { path: 'dev/console', type: 'char', major: 5, minor: 1 },
     { path: 'init', type: 'file', data: Buffer.from(init), mode: 0o755 },
   ];
-  return mergeEntries(base, ...parts.map((p) => treeEntries(ctx.deps[p]!.dest)), extra);
+  return mergeEntries(base, ...present.map((p) => treeEntries(ctx.deps[p]!.dest)), extra);
 }
 
 /**

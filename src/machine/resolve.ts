@@ -114,5 +114,6 @@ export function resolveMachine(input: MachineInput, file: string, rootSystem?: S
   const sets = allocateCpus(input.cpus, placement.cells);
   const cells: MachineCell[] = placement.cells.map((cell, i) => ({ ...cell, cpus: sets[i]! }));
   const { system: _system, cells: _cells, ...rest } = input;
-  return { ...rest, system, cells, placed: placement.placed, file };
+  const inmates = [...new Set(cells.flatMap((c) => (c.inmate ? [c.inmate] : [])))].sort();
+  return { ...rest, system, cells, placed: placement.placed, inmates, file };
 }

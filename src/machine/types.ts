@@ -136,6 +136,8 @@ export interface Machine extends Omit<MachineInput, 'system' | 'cells'> {
   readonly cells: readonly MachineCell[];
   /** The cells jhbuild placed from their needs. */
   readonly placed: readonly string[];
+  /** The inmate binaries the cells load: a recipe that builds one depends on it with `when: { inmates: [...] }`. */
+  readonly inmates: readonly string[];
   /** The file it was loaded from (core or a layer). */
   readonly file: string;
 }

@@ -8,9 +8,31 @@ import { debianPackageFor } from '../../exec/packages.ts';
 import { checkKvm, qemuArgv, type BootMedia } from '../../qemu/argv.ts';
 import { readKvmHost } from '../../qemu/host.ts';
 import { runInteractive, runScripted } from '../../qemu/runner.ts';
+import type { Machine, MachineCell } from '../../machine/types.ts';
 import { buildDirOf, loadMachine, machineOption, openProject, type Command } from '../common.ts';
 
-const DEMO_EXPECT = ['Activating hypervisor', 'Created cell "inmate-demo"', 'Timer fired'];
+/** What each demo inmate prints when it works. */
+const INMATE_EXPECT: Readonly<Record<string, readonly string[]>> = {
+  'gic-demo.bin': ['Timer fired'],
+  'apic-demo.bin': ['Calibrated TSC frequency'],
+  'freertos-demo.bin': ['FreeRTOS V', 'reporter: tick 3000'],
+};
+
+/** The cell `--demo [NAME]` runs: NAME is a cell or a cell without its "-demo"; none: the first inmate cell. */
+function demoCell(machine: Machine, name: string | undefined): MachineCell {
+  const inmates = machine.cells.filter((c) => c.inmate);
+  const cell = name === undefined ? inmates[0] : inmates.find((c) => c.name === name || c.name === `${name}-demo`);
+  if (!cell) {
+    throw new JhError('E_USAGE', name === undefined ? `machine ${machine.name} has no inmate cell to demo` : `machine ${machine.name} has no inmate cell "${name}"`,
+      { hint: `demos: ${inmates.map((c) => c.name.replace(/-demo$/, '')).join(', ') || '(none)'}` });
+  }
+  return cell;
+}
+
+function demoExpect(cell: MachineCell): string[] {
+  return ['Activating hypervisor', `Created cell "${cell.name}"`, ...(INMATE_EXPECT[cell.inmate!] ?? []),
+    `jhbuild-demo: ${cell.name} stopped`, 'The Jailhouse was closed', 'jhbuild-demo: done'];
+}
 
 function regex(text: string, option: string): RegExp {
   try { return new RegExp(text); } catch (error) {
@@ -20,18 +42,21 @@ function regex(text: string, option: string): RegExp {
 
 const command: Command = {
   summary: "boot a machine's image under QEMU (interactive, or scripted with --expect/--fail/--timeout/--demo)",
-  usage: 'run qemu [--machine M] [--expect RE]... [--fail RE]... [--timeout S] [--demo] [--persist] [-- QEMU ARGS]',
+  usage: 'run qemu [--machine M] [--expect RE]... [--fail RE]... [--timeout S] [--demo [CELL]] [--persist] [-- QEMU ARGS]',
   options: {
     ...machineOption,
     expect: { type: 'string', multiple: true, description: 'wait for this console pattern (repeatable, in order)', placeholder: 'RE' },
     fail: { type: 'string', multiple: true, description: 'stop with an error when this pattern appears (repeatable)', placeholder: 'RE' },
     timeout: { type: 'string', description: 'seconds before giving up (scripted runs; default 300)', placeholder: 'S' },
     image: { type: 'string', description: 'image recipe to boot (default image)', placeholder: 'NAME' },
-    demo: { type: 'boolean', description: 'enable Jailhouse and start the inmate demo, expect its console strings' },
+    demo: { type: 'boolean', description: 'enable Jailhouse, start the inmate cells (CELL, e.g. freertos, last), stop them, disable; expect each step' },
     persist: { type: 'boolean', description: 'boot a disk image from a writable copy in the build folder that keeps its changes across runs (default: changes are dropped)' },
   },
   async run(args, values, signal) {
-    const [what, ...extra] = args;
+    const [what, ...rest] = args;
+    // `--demo freertos`: a word right after --demo names the demo; QEMU's own arguments start with "-".
+    const demoName = values.demo && rest[0] !== undefined && !rest[0].startsWith('-') ? rest[0] : undefined;
+    const extra = demoName === undefined ? rest : rest.slice(1);
     if (what !== 'qemu') throw new JhError('E_USAGE', `run ${what ?? ''}: only "run qemu" exists`, { hint: this.usage });
     const project = await openProject(values);
     const machine = await loadMachine(project, values);
@@ -42,21 +67,22 @@ const command: Command = {
     }
     const manifest = JSON.parse(readFileSync(join(image, 'manifest.json'), 'utf8')) as { disk?: string; files: { path: string }[] };
     checkKvm(machine, readKvmHost());
+    const demo = values.demo ? demoCell(machine, demoName) : undefined;
     const runDir = join(buildDirOf(project, values), 'run', machine.name);
     const firmwareVars = machine.qemu?.firmware && privateFirmwareVars(machine.qemu.firmware.vars, runDir);
     const media: BootMedia = manifest.disk ? diskMedia(join(image, manifest.disk), runDir, values.persist === true) : {
       kernel: join(image, machine.kernel.image),
       initrd: join(image, manifest.files.find((f) => f.path.endsWith('.cpio.gz'))!.path),
-      cmdline: [...readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/), ...(values.demo ? ['jhbuild.demo=1'] : [])],
+      cmdline: [...readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/), ...(demo ? [`jhbuild.demo=${demo.name}`] : [])],
     };
     if (manifest.disk && values.demo) {
-      throw new JhError('E_USAGE', `--demo boots a kernel with jhbuild.demo=1; ${machine.name} boots its disk through its firmware`, { hint: 'boot it and run the demo from its shell (jailhouse enable ...)' });
+      throw new JhError('E_USAGE', `--demo boots a kernel with jhbuild.demo=CELL; ${machine.name} boots its disk through its firmware`, { hint: 'boot it and run the demo from its shell (jailhouse enable ...)' });
     }
     const argv = qemuArgv(machine, media, extra, { firmwareVars });
     if (!whichSync(argv[0]!)) {
       throw new JhError('E_TOOL_MISSING', `${argv[0]} is not installed`, { hint: `apt-get install ${debianPackageFor(argv[0]!) ?? argv[0]} (or jhbuild doctor --install)` });
     }
-    const expect = [...((values.expect as string[] | undefined) ?? []).map((e) => regex(e, '--expect')), ...(values.demo ? DEMO_EXPECT.map((s) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))) : [])];
+    const expect = [...((values.expect as string[] | undefined) ?? []).map((e) => regex(e, '--expect')), ...(demo ? demoExpect(demo).map((s) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))) : [])];
     const fail = ((values.fail as string[] | undefined) ?? []).map((f) => regex(f, '--fail'));
     if (values.demo) fail.push(/jhbuild-demo: FAILED/);
     const scripted = expect.length > 0 || fail.length > 0 || values.timeout !== undefined;
