@@ -1,4 +1,4 @@
-/* FreeRTOS for a Jailhouse cell on AArch64 (EL1, GICv3 system registers, virtual timer tick). */
+/* FreeRTOS for a Jailhouse cell on AArch64 (EL1, GICv3 system registers or GICv2 MMIO, virtual timer tick). */
 #ifndef FREERTOS_CONFIG_H
 #define FREERTOS_CONFIG_H
 
@@ -24,6 +24,8 @@
 
 /* 32 priority levels in the GIC; FreeRTOS API calls allowed from priority 18 (shifted) downwards. */
 #define configUNIQUE_INTERRUPT_PRIORITIES 32
+/* GICv2 (ARM_AARCH64 port): configINTERRUPT_CONTROLLER_BASE_ADDRESS and _CPU_INTERFACE_OFFSET come
+ * from the build (the machine's distributor and CPU interface). */
 #define configMAX_API_CALL_INTERRUPT_PRIORITY 18
 
 void vConfigureTickInterrupt(void);

@@ -55,8 +55,9 @@ int main(void)
 	console_init();
 	printk("FreeRTOS %s on Jailhouse: GICv%u, timer %llu Hz, tick %u Hz\n", tskKERNEL_VERSION_NUMBER,
 	       (unsigned int)comm_region->gic_version, (unsigned long long)timer_frequency(), (unsigned int)configTICK_RATE_HZ);
-	if (comm_region->gic_version != 3 || gic_init() != 0) {
-		printk("FreeRTOS: no GICv3 redistributor for this CPU; stopping\n");
+	if (comm_region->gic_version != GIC_VERSION || gic_init() != 0) {
+		printk("FreeRTOS: built for GICv%u, the cell has GICv%u (or no redistributor for this CPU); stopping\n",
+		       (unsigned int)GIC_VERSION, (unsigned int)comm_region->gic_version);
 		return 1;
 	}
 	samples = xQueueCreate(16, sizeof(TickType_t));

@@ -1,5 +1,5 @@
 /*
- * The FreeRTOS tick from the EL1 virtual timer (PPI 27). The compare value advances by whole
+ * The FreeRTOS tick from the EL1 virtual timer (PPI 27), for either port. The compare value advances by whole
  * periods, so ticks do not drift with the time the handler takes.
  */
 #include "FreeRTOS.h"
@@ -44,6 +44,6 @@ void vClearTickInterrupt(void)
 
 void vApplicationIRQHandler(uint32_t iar)
 {
-	if ((iar & 0xffffff) == TIMER_PPI)
+	if (GIC_INTID(iar) == TIMER_PPI)
 		FreeRTOS_Tick_Handler();
 }
