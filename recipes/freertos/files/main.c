@@ -27,9 +27,9 @@ static void sampler(void *unused)
 	TickType_t wake = xTaskGetTickCount();
 	for (;;) {
 		vTaskDelayUntil(&wake, SAMPLER_PERIOD);
-		TickType_t now = xTaskGetTickCount();
-		xQueueSend(samples, &now, 0);
-		printk("sampler: tick %llu, %llu ms\n", (unsigned long long)now, elapsed_ms());
+		TickType_t late = xTaskGetTickCount() - wake;
+		xQueueSend(samples, &wake, 0);
+		printk("sampler: tick %llu, %llu ms, %llu ticks late\n", (unsigned long long)wake, elapsed_ms(), (unsigned long long)late);
 	}
 }
 
@@ -45,8 +45,8 @@ static void reporter(void *unused)
 			last = sample;
 			count++;
 		}
-		printk("reporter: tick %llu, %llu ms, %u samples from the queue, last at tick %llu\n",
-		       (unsigned long long)xTaskGetTickCount(), elapsed_ms(), count, (unsigned long long)last);
+		printk("reporter: tick %llu, %llu ms, %llu ticks late, %u samples from the queue, last at tick %llu\n",
+		       (unsigned long long)wake, elapsed_ms(), (unsigned long long)(xTaskGetTickCount() - wake), count, (unsigned long long)last);
 	}
 }
 
