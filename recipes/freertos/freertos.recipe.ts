@@ -5,7 +5,7 @@
  * names (PL011, 8250, i.MX; read from the communication region), and the demo tasks. Linked at guest
  * address 0, where the cell config maps the inmate's RAM.
  */
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineRecipe, git } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
@@ -63,7 +63,10 @@ export default defineRecipe({
   machineKeys: ['arch', 'crossCompile', 'system.platform.arm'],
   tasks: {
     compile,
-    install: (ctx) => ctx.exec('install', ['-D', '-m', '0644', join(ctx.dirs.build, FREERTOS_BINARY),
-      join(ctx.dirs.dest, 'usr/libexec/jailhouse/demos', FREERTOS_BINARY)]).then(() => undefined),
+    install(ctx) {
+      const demos = join(ctx.dirs.dest, 'usr/libexec/jailhouse/demos');
+      mkdirSync(demos, { recursive: true });
+      copyFileSync(join(ctx.dirs.build, FREERTOS_BINARY), join(demos, FREERTOS_BINARY));
+    },
   },
 });
