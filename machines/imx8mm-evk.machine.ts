@@ -52,8 +52,49 @@ export default defineMachine({
     virtualIrqs: { first: 106, count: 8 },
     devices: {
       uart2: { mmio: [{ phys: 0x30890000, size: 0x1000 }], console: consoles.imx(0x30890000), shared: true },
-      uart4: { mmio: [{ phys: 0x30a60000, size: 0x1000 }], irqs: [61] },
-      usdhc3: { mmio: [{ phys: 0x30b60000, size: 0x10000 }], irqs: [56] },
+      // Guest nodes as Jailhouse's inmate-imx8mm-evk.dts: the root set the clocks up; the guest sees them fixed.
+      uart4: {
+        mmio: [{ phys: 0x30a60000, size: 0x1000 }], irqs: [61],
+        dtsAliases: { serial3: 'uart4' },
+        dts: `osc_24m: clock-osc-24m {
+		compatible = "fixed-clock";
+		#clock-cells = <0>;
+		clock-frequency = <24000000>;
+	};
+
+	uart4: serial@30a60000 {
+		compatible = "fsl,imx8mm-uart", "fsl,imx6q-uart";
+		reg = <0x0 0x30a60000 0x0 0x10000>;
+		interrupts = <0 29 4>;
+		clocks = <&osc_24m>, <&osc_24m>;
+		clock-names = "ipg", "per";
+	};`,
+      },
+      usdhc3: {
+        mmio: [{ phys: 0x30b60000, size: 0x10000 }], irqs: [56],
+        dtsAliases: { mmc2: 'usdhc3' },
+        dts: `clk_266m: clock-266m {
+		compatible = "fixed-clock";
+		#clock-cells = <0>;
+		clock-frequency = <266000000>;
+	};
+
+	clk_200m: clock-200m {
+		compatible = "fixed-clock";
+		#clock-cells = <0>;
+		clock-frequency = <200000000>;
+	};
+
+	usdhc3: mmc@30b60000 {
+		compatible = "fsl,imx8mm-usdhc", "fsl,imx7d-usdhc";
+		reg = <0x0 0x30b60000 0x0 0x10000>;
+		interrupts = <0 24 4>;
+		clocks = <&clk_266m>, <&clk_266m>, <&clk_200m>;
+		clock-names = "ipg", "ahb", "per";
+		bus-width = <8>;
+		non-removable;
+	};`,
+      },
     },
   },
   links: [
@@ -85,7 +126,7 @@ export default defineMachine({
     { name: 'freertos-demo', ram: { size: MiB }, cpus: 1, console: 'uart2', inmate: 'freertos-demo.bin' },
     {
       name: 'linux-demo', ram: { size: 512 * MiB }, cpus: 1, devices: ['uart4', 'usdhc3'], console: 'uart2',
-      linux: { cmdline: 'clk_ignore_unused console=ttymxc3,115200 earlycon=ec_imx6q,0x30890000,115200 root=/dev/mmcblk2p2 rootwait rw', dtb: 'inmate-imx8mm-evk.dtb' },
+      linux: { cmdline: 'clk_ignore_unused console=ttymxc3,115200 earlycon=ec_imx6q,0x30890000,115200 root=/dev/mmcblk2p2 rootwait rw' },
     },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/imx8mm-evk.config'], image: 'Image', dtbs: ['freescale/imx8mm-evk.dtb'] },

@@ -46,7 +46,24 @@ export default defineMachine({
     sharedMemory: [{ base: 0x1fa10000, size: 0x1f0000 }],
     // Interrupt IDs 182-189: no BCM2711 peripheral raises them (upstream's vPCI interrupts).
     virtualIrqs: { first: 182, count: 8 },
-    devices: { uart: { mmio: [{ phys: 0xfe215040, size: 0x40, flags: 'IO_8 IO_32' }], irqs: [125], console: consoles.uart8250Mmio(0xfe215040), shared: true } },
+    devices: {
+      uart: {
+        mmio: [{ phys: 0xfe215040, size: 0x40, flags: 'IO_8 IO_32' }], irqs: [125], console: consoles.uart8250Mmio(0xfe215040), shared: true,
+        // The guest's node, as Jailhouse's inmate-rpi4.dts: the mini UART runs from the 500 MHz core clock.
+        dts: `fixed: clk500mhz {
+		compatible = "fixed-clock";
+		#clock-cells = <0>;
+		clock-frequency = <500000000>;
+	};
+
+	uart1: serial@fe215040 {
+		compatible = "brcm,bcm2835-aux-uart";
+		reg = <0x0 0xfe215040 0x0 0x40>;
+		interrupts = <0 93 4>;
+		clocks = <&fixed>;
+	};`,
+      },
+    },
   },
   links: [
     { name: 'demo', kind: 'shmem', peers: ['root', 'inmate-demo', 'linux-demo'], bdf: 0 },
@@ -75,7 +92,7 @@ export default defineMachine({
     },
     // FreeRTOS on CPU 2 beside gic-demo; with 4 cores the Linux guest keeps one (upstream gives it two).
     { name: 'freertos-demo', ram: { size: MiB }, cpus: 1, console: 'uart', inmate: 'freertos-demo.bin' },
-    { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 1, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyS0,115200 ip=192.168.19.2', dtb: 'inmate-rpi4.dtb' } },
+    { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 1, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyS0,115200 ip=192.168.19.2' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/rpi4.config'], image: 'Image', dtbs: ['broadcom/bcm2711-rpi-4-b.dtb'] },
   boot: 'rpi-firmware',

@@ -75,7 +75,7 @@ test('needs that cannot fit fail with what would fit; unknown devices name the c
   const device = await t.throwsAsync(variant('imx8mm-evk', (input) => ({
     cells: input.cells.map((c) => (c.name === 'linux-demo' ? { ...c, devices: ['uart9'] } : c)),
   })));
-  t.regex(device!.message, /cells\[1\]\.devices\[0\]: the board has no device "uart9"/);
+  t.regex(device!.message, /cells\[2\]\.devices\[0\]: the board has no device "uart9"/);
   t.regex((device as { hint?: string }).hint ?? '', /uart2, uart4, usdhc3/);
 });
 

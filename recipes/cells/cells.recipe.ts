@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { defineRecipe, JhError } from '../../src/index.ts';
 import { checkMachine, encodeMachineCells, renderMachineCells } from '../../src/cells/machine-cells.ts';
 import { formatFinding } from '../../src/cells/check.ts';
+import { INMATE_DTS_TEMPLATE, inmateDtbName, inmateDtsData, renderedDtCells } from '../../src/cells/inmate-dts.ts';
 
 export default defineRecipe({
   name: 'cells',
@@ -15,7 +16,8 @@ export default defineRecipe({
   license: 'GPL-2.0-only',
   summary: 'Jailhouse cell configs rendered, compiled and checked from the machine description',
   depends: [{ recipe: 'jailhouse', task: 'patch', for: 'compile' }],
-  templates: ['cells/system.c.hbs', 'cells/cell.c.hbs', 'cells/cell-body.hbs', 'cells/struct-members.hbs', 'cells/desc-fields.hbs'],
+  templates: ['cells/system.c.hbs', 'cells/cell.c.hbs', 'cells/cell-body.hbs', 'cells/struct-members.hbs', 'cells/desc-fields.hbs', 'dts/inmate.dts.hbs'],
+  tools: ['dtc'],
   machineKeys: ['name', 'arch', 'crossCompile', 'cpus', 'system', 'cells', 'board', 'ram', 'reservation', 'rootConsole', 'rootCmdline', 'intelIommuOff'],
   tasks: {
     configure(ctx) {
@@ -25,11 +27,19 @@ export default defineRecipe({
           details: findings.map(formatFinding), hint: 'fix the machine description; `jhbuild cells check` shows the same' });
       }
       for (const [name, code] of renderMachineCells(ctx.machine, (t, d) => ctx.render(t, d))) writeFileSync(join(ctx.dirs.build, name), code);
+      // Linux guests boot with a device tree rendered from their cell.
+      for (const cell of renderedDtCells(ctx.machine)) {
+        writeFileSync(join(ctx.dirs.build, inmateDtbName(ctx.machine, cell).replace(/\.dtb$/, '.dts')), ctx.render(INMATE_DTS_TEMPLATE, inmateDtsData(ctx.machine, cell)));
+      }
     },
     async compile(ctx) {
       const jh = ctx.deps.jailhouse!.src;
       const arch = ctx.machine.arch;
       const cc = arch === 'x86' && ctx.machine.crossCompile.startsWith('x86_64') ? 'gcc' : `${ctx.machine.crossCompile}gcc`;
+      for (const cell of renderedDtCells(ctx.machine)) {
+        const dtb = join(ctx.dirs.build, inmateDtbName(ctx.machine, cell));
+        await ctx.exec('dtc', ['-I', 'dts', '-O', 'dtb', '-o', dtb, dtb.replace(/\.dtb$/, '.dts')]);
+      }
       const encoded = encodeMachineCells(ctx.machine);
       for (const file of readdirSync(ctx.dirs.build).filter((f) => f.endsWith('.c')).sort()) {
         const base = join(ctx.dirs.build, file.slice(0, -2));
@@ -48,6 +58,9 @@ export default defineRecipe({
       const dir = join(ctx.dirs.dest, 'etc/jailhouse');
       mkdirSync(dir, { recursive: true });
       for (const f of readdirSync(ctx.dirs.build).filter((f) => f.endsWith('.cell')).sort()) copyFileSync(join(ctx.dirs.build, f), join(dir, f));
+      const dtbs = readdirSync(ctx.dirs.build).filter((f) => f.endsWith('.dtb')).sort();
+      if (dtbs.length > 0) mkdirSync(join(dir, 'dts'), { recursive: true });
+      for (const f of dtbs) copyFileSync(join(ctx.dirs.build, f), join(dir, 'dts', f));
     },
   },
 });

@@ -6,6 +6,7 @@ import { JhError } from '../errors.ts';
 import { MEM } from '../cells/model.ts';
 import { hex } from '../cells/describe.ts';
 import { vpciWindow } from '../cells/vpci.ts';
+import { inmateDtbName } from '../cells/inmate-dts.ts';
 import type { Range } from '../cells/check.ts';
 import type { Machine, MachineCell } from '../machine/types.ts';
 
@@ -121,7 +122,7 @@ export function findCell(machine: Machine, name: string): MachineCell {
 export function cellLinuxCommand(machine: Machine, cell: MachineCell, paths: { cells: string; kernel: string; initrd?: string; dtbs: string }): { guest: string; argv: string[] } {
   if (!cell.linux) throw new JhError('E_USAGE', `cell "${cell.name}" is not a Linux cell`, { hint: 'pick a cell with linux: {...} in its machine description' });
   const argv = ['jailhouse', 'cell', 'linux', `${paths.cells}/${machine.name}-${cell.name}.cell`, paths.kernel];
-  if (cell.linux.dtb) argv.push('-d', `${paths.dtbs}/${cell.linux.dtb}`);
+  if (machine.arch !== 'x86') argv.push('-d', `${paths.dtbs}/${inmateDtbName(machine, cell)}`);
   if (paths.initrd) argv.push('-i', paths.initrd);
   argv.push('-c', cell.linux.cmdline);
   return { guest: cell.linux.cmdline, argv };

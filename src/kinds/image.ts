@@ -5,7 +5,7 @@
  * boot partition filled by its boot method and the root partition holding the root tree.
  * Both carry manifest.json.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Kind, TaskContext } from '../core/recipe.ts';
@@ -61,8 +61,11 @@ async function deployFolder(ctx: TaskContext, parts: ImageParts): Promise<void> 
   put(join(ctx.deps.linux!.deploy, machine.kernel.image), machine.kernel.image, 'linux', 'deploy');
   put(join(ctx.deps[parts.initrd]!.dest, INITRD_FILE), INITRD_FILE, parts.initrd, 'install');
   if (ctx.deps.cells) {
+    // The cell configs and the device trees rendered for Linux cells (cells/dts/).
     const cells = join(ctx.deps.cells.dest, 'etc/jailhouse');
-    for (const f of readdirSync(cells).sort()) put(join(cells, f), `cells/${f}`, 'cells', 'install');
+    for (const f of readdirSync(cells, { recursive: true, encoding: 'utf8' }).sort()) {
+      if (statSync(join(cells, f)).isFile()) put(join(cells, f), `cells/${f}`, 'cells', 'install');
+    }
   }
   for (const part of parts.root.filter((p) => ctx.deps[p])) {
     const demos = join(ctx.deps[part]!.dest, 'usr/libexec/jailhouse/demos');

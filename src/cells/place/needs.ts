@@ -16,8 +16,12 @@ export interface BoardDevice {
   readonly irqs?: readonly number[];
   /** The console when a cell names this device as its console. */
   readonly console?: Console;
-  /** The root keeps using it too (a shared UART for the demos): mapped ROOTSHARED, its interrupts stay with the root. */
+  /** The root keeps using it too (a shared UART for the demos): mapped ROOTSHARED. */
   readonly shared?: boolean;
+  /** Its node in a Linux guest's device tree (a PL011 is described without one). */
+  readonly dts?: string;
+  /** Device-tree aliases its node needs, e.g. { serial3: 'uart4' } for console=ttymxc3. */
+  readonly dtsAliases?: Readonly<Record<string, string>>;
 }
 
 /** Where the board lets jhbuild place cells, and what it can hand out. */

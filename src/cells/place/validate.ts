@@ -42,7 +42,7 @@ export function validateNeeds(check: Checker, machine: Record<string, unknown>):
     }
     for (const [name, value] of Object.entries(check.object(board.devices, 'board.devices'))) {
       const device = check.object(value, `board.devices.${name}`);
-      check.known(device, `board.devices.${name}`, ['mmio', 'pio', 'irqs', 'console', 'shared']);
+      check.known(device, `board.devices.${name}`, ['mmio', 'pio', 'irqs', 'console', 'shared', 'dts', 'dtsAliases']);
       check.array(device.irqs, `board.devices.${name}.irqs`).forEach((irq, i) => check.number(irq, `board.devices.${name}.irqs[${i}]`, 0, 1023));
       devices.add(name);
     }
