@@ -39,6 +39,11 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
   const deploy = join(work, 'build/deploy/qemu-arm64/image-base');
   const manifest = JSON.parse(readFileSync(join(deploy, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string; recipe: string; signature: string | null }[] };
   t.deepEqual(manifest.files.map((f) => f.path), ['Image', 'cmdline.txt', 'initrd.cpio.gz']);
+  // The linux recipe also builds the machine's guest kernel (guestKernel), from the same source.
+  const guestConfig = readFileSync(join(work, 'build/deploy/qemu-arm64/linux/guest/config'), 'utf8');
+  t.regex(guestConfig, /^CONFIG_LOCALVERSION="-jhbuild-guest"$/m);
+  t.regex(guestConfig, /^CONFIG_SERIAL_AMBA_PL011_CONSOLE=y$/m);
+  t.true(existsSync(join(work, 'build/deploy/qemu-arm64/linux/guest/Image')));
   t.is(readFileSync(join(deploy, 'cmdline.txt'), 'utf8').trim(), 'mem=887M console=ttyAMA0');
   t.true(manifest.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256)));
 

@@ -35,7 +35,6 @@ export function localTreeOf(recipe: Recipe, srcOverrides: ReadonlyMap<string, st
   return recipe.source.type === 'local' ? join(recipe.dir, recipe.source.path) : undefined;
 }
 
-/** Files of the recipe that the machine selects through its machineFiles keys (e.g. its kernel fragments). */
 /**
  * The signature a task records for one of its needs. Hash equivalence applies only across recipes:
  * a later step of the same recipe reads the recipe's machine values, files and code itself (image
@@ -45,6 +44,7 @@ export function depSignature(need: string, recipe: string, signature: string, un
   return need.startsWith(`${recipe}:`) ? signature : unihash(signature);
 }
 
+/** Files of the recipe that the machine selects through its machineFiles keys (e.g. its kernel fragments). */
 export function machineSelectedFiles(recipe: Recipe, machine: Machine): FileRef[] {
   return recipe.machineFiles.flatMap((key) => {
     const value = key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], machine);

@@ -5,6 +5,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Kind, TaskContext } from '../core/recipe.ts';
+import type { KernelConfig } from '../machine/types.ts';
 
 /** Fixed build identity: equal sources and config give an equal Image. */
 export const REPRODUCIBLE_KBUILD = {
@@ -13,8 +14,17 @@ export const REPRODUCIBLE_KBUILD = {
   KBUILD_BUILD_VERSION: '1', SOURCE_DATE_EPOCH: '0',
 };
 
-function makeArgs(ctx: TaskContext): string[] {
-  return ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, `ARCH=${ctx.machine.arch}`, `CROSS_COMPILE=${ctx.machine.crossCompile}`];
+/** One kernel this recipe builds: the root's (machine.kernel) or the guest's (machine.guestKernel), each in its own O= folder. */
+interface Build { readonly config: KernelConfig; readonly dir: string; readonly guest: boolean }
+
+function builds(ctx: TaskContext): Build[] {
+  const guest = ctx.machine.guestKernel;
+  return [{ config: ctx.machine.kernel, dir: ctx.dirs.build, guest: false },
+    ...(guest ? [{ config: guest, dir: join(ctx.dirs.work, 'build-guest'), guest: true }] : [])];
+}
+
+function makeArgs(ctx: TaskContext, dir: string): string[] {
+  return ['-C', ctx.dirs.src, `O=${dir}`, `ARCH=${ctx.machine.arch}`, `CROSS_COMPILE=${ctx.machine.crossCompile}`];
 }
 
 /** `CONFIG_X=y` / `# CONFIG_X is not set` lines of a fragment, as name -> value ('n' for not set). */
@@ -29,49 +39,58 @@ export function parseConfig(text: string): Map<string, string> {
   return values;
 }
 
+/** base config, fragments merged, olddefconfig; like Yocto's config audit, a fragment value that did not survive is an error. */
+async function configure(ctx: TaskContext, { config, dir }: Build): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await ctx.exec('make', [...makeArgs(ctx, dir), config.base]);
+  const fragments = config.fragments.map((f) => ctx.file(f));
+  if (fragments.length > 0) {
+    await ctx.exec(join(ctx.dirs.src, 'scripts/kconfig/merge_config.sh'), ['-m', '-O', dir, join(dir, '.config'), ...fragments], { cwd: ctx.dirs.src });
+    await ctx.exec('make', [...makeArgs(ctx, dir), 'olddefconfig']);
+  }
+  const final = parseConfig(readFileSync(join(dir, '.config'), 'utf8'));
+  const lost: string[] = [];
+  for (const fragment of fragments) {
+    for (const [name, value] of parseConfig(readFileSync(fragment, 'utf8'))) {
+      if ((final.get(name) ?? 'n') !== value) lost.push(`${name}=${value} (from ${basename(fragment)}) is ${final.get(name) ?? 'not set'} in .config`);
+    }
+  }
+  if (lost.length > 0) throw new Error(`kernel config fragments not applied (missing dependencies?):\n  ${lost.join('\n  ')}`);
+}
+
 export function linuxKernel(): Kind {
   return {
     name: 'kconfig',
-    machineKeys: ['arch', 'crossCompile', 'kernel'],
+    machineKeys: ['arch', 'crossCompile', 'kernel', 'guestKernel'],
     // Only the fragments this machine names are inputs: editing another machine's rebuilds nothing here.
-    machineFiles: ['kernel.fragments'],
+    machineFiles: ['kernel.fragments', 'guestKernel.fragments'],
     tools: ['make', 'gcc', 'bc', 'flex', 'bison'],
     tasks: {
       async configure(ctx) {
-        const kernel = ctx.machine.kernel;
-        await ctx.exec('make', [...makeArgs(ctx), kernel.base]);
-        const fragments = kernel.fragments.map((f) => ctx.file(f));
-        if (fragments.length > 0) {
-          await ctx.exec(join(ctx.dirs.src, 'scripts/kconfig/merge_config.sh'), ['-m', '-O', ctx.dirs.build, join(ctx.dirs.build, '.config'), ...fragments], { cwd: ctx.dirs.src });
-          await ctx.exec('make', [...makeArgs(ctx), 'olddefconfig']);
-        }
-        // Like Yocto's config audit: a fragment value that did not survive olddefconfig is an error.
-        const final = parseConfig(readFileSync(join(ctx.dirs.build, '.config'), 'utf8'));
-        const lost: string[] = [];
-        for (const fragment of fragments) {
-          for (const [name, value] of parseConfig(readFileSync(fragment, 'utf8'))) {
-            if ((final.get(name) ?? 'n') !== value) lost.push(`${name}=${value} (from ${basename(fragment)}) is ${final.get(name) ?? 'not set'} in .config`);
-          }
-        }
-        if (lost.length > 0) throw new Error(`kernel config fragments not applied (missing dependencies?):\n  ${lost.join('\n  ')}`);
+        for (const build of builds(ctx)) await configure(ctx, build);
       },
       async compile(ctx) {
-        const kernel = ctx.machine.kernel;
         // Only the board's own device trees: `make dtbs` would build every board of the enabled SoC families.
-        await ctx.exec('make', [...makeArgs(ctx), `-j${ctx.jobs}`, kernel.image, 'modules', ...kernel.dtbs], { env: REPRODUCIBLE_KBUILD });
+        for (const { config, dir, guest } of builds(ctx)) {
+          await ctx.exec('make', [...makeArgs(ctx, dir), `-j${ctx.jobs}`, config.image, ...(guest ? [] : ['modules', ...config.dtbs])], { env: REPRODUCIBLE_KBUILD });
+        }
       },
       async install(ctx) {
         const kernel = ctx.machine.kernel;
-        await ctx.exec('make', [...makeArgs(ctx), `INSTALL_MOD_PATH=${ctx.dirs.dest}`, 'INSTALL_MOD_STRIP=1', 'DEPMOD=true', 'modules_install'], { env: REPRODUCIBLE_KBUILD });
+        await ctx.exec('make', [...makeArgs(ctx, ctx.dirs.build), `INSTALL_MOD_PATH=${ctx.dirs.dest}`, 'INSTALL_MOD_STRIP=1', 'DEPMOD=true', 'modules_install'], { env: REPRODUCIBLE_KBUILD });
         mkdirSync(join(ctx.dirs.dest, 'boot'), { recursive: true });
         copyFileSync(join(ctx.dirs.build, 'arch', ctx.machine.arch, 'boot', kernel.image), join(ctx.dirs.dest, 'boot', kernel.image));
       },
       async deploy(ctx) {
-        const kernel = ctx.machine.kernel;
-        const boot = join(ctx.dirs.build, 'arch', ctx.machine.arch, 'boot');
-        copyFileSync(join(boot, kernel.image), join(ctx.dirs.deploy, kernel.image));
-        for (const dtb of kernel.dtbs) copyFileSync(join(boot, 'dts', dtb), join(ctx.dirs.deploy, basename(dtb)));
-        copyFileSync(join(ctx.dirs.build, '.config'), join(ctx.dirs.deploy, 'config'));
+        // The root kernel at the top, the guest's in guest/.
+        for (const { config, dir, guest } of builds(ctx)) {
+          const out = guest ? join(ctx.dirs.deploy, 'guest') : ctx.dirs.deploy;
+          mkdirSync(out, { recursive: true });
+          const boot = join(dir, 'arch', ctx.machine.arch, 'boot');
+          copyFileSync(join(boot, config.image), join(out, config.image));
+          for (const dtb of config.dtbs) copyFileSync(join(boot, 'dts', dtb), join(out, basename(dtb)));
+          copyFileSync(join(dir, '.config'), join(out, 'config'));
+        }
       },
     },
   };

@@ -6,7 +6,7 @@ import { placeCells } from '../cells/place/place.ts';
 import { validateNeeds } from '../cells/place/validate.ts';
 
 const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'cpus', 'ram', 'reservation', 'rootConsole',
-  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'board', 'links', 'kernel', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties', 'licensesAccepted'] as const;
+  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'board', 'links', 'kernel', 'guestKernel', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties', 'licensesAccepted'] as const;
 
 /** Non-root cells take the CPUs they name, or a count of CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
 export function allocateCpus(count: number, cells: readonly CellInput[]): number[][] {
@@ -51,11 +51,13 @@ export function validateMachineInput(value: unknown, file: string, expectedName:
     if (typeof cell.cpus !== 'number' && !Array.isArray(cell.cpus)) check.fail(`cells[${i}].cpus`, 'expected a count or a list of CPU numbers', 'e.g. cpus: 1');
   });
   validateNeeds(check, m);
-  const kernel = check.object(m.kernel, 'kernel');
-  check.string(kernel.base, 'kernel.base');
-  check.strings(kernel.fragments, 'kernel.fragments');
-  check.string(kernel.image, 'kernel.image');
-  check.strings(kernel.dtbs, 'kernel.dtbs');
+  for (const key of ['kernel', ...(m.guestKernel === undefined ? [] : ['guestKernel'])]) {
+    const kernel = check.object(m[key], key);
+    check.string(kernel.base, `${key}.base`);
+    check.strings(kernel.fragments, `${key}.fragments`);
+    check.string(kernel.image, `${key}.image`);
+    check.strings(kernel.dtbs, `${key}.dtbs`);
+  }
   check.oneOf(m.boot, 'boot', ['qemu', 'grub-efi', 'rpi-firmware', 'uboot-imx']);
   if (m.image !== undefined) validateImage(check, m.image);
   if (m.bootFirmware !== undefined) {

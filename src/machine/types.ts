@@ -114,6 +114,8 @@ export interface MachineInput {
   /** IVSHMEM devices between cells ("root" is the root cell). */
   readonly links?: readonly LinkNeeds[];
   readonly kernel: KernelConfig;
+  /** A second kernel configuration for Linux guests in non-root cells, from the same source. */
+  readonly guestKernel?: KernelConfig;
   readonly qemu?: QemuProfile;
   /** A disk image to assemble; absent for machines booted from a kernel + initramfs (QEMU direct boot). */
   readonly image?: MachineDiskImage;
