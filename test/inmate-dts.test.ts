@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INMATE_DTS_TEMPLATE, inmateDtbName, inmateDtsData, renderedDtCells } from '../src/cells/inmate-dts.ts';
 import { renderTemplateFile } from '../src/render/index.ts';
+import { irqsOf } from '../src/cells/helpers.ts';
 import { whichSync } from '../src/build/tools.ts';
 import { machine } from './helpers/machines.ts';
 import { repoRoot } from './helpers/cli.ts';
@@ -39,7 +40,7 @@ for (const name of ['qemu-arm64', 'rpi4', 'imx8mm-evk']) {
       const map = words(dtb, pci, 'interrupt-map');
       const spis = [0, 1, 2, 3].map((i) => map[i * 8 + 6]!);
       t.deepEqual(spis, [0, 1, 2, 3].map((i) => cell.vpciIrqBase + i));
-      const owned = new Set(cell.irqchips.flatMap((chip) => chip.pinBitmap.flatMap((w, i) => [...Array(32).keys()].filter((b) => (w >>> b) & 1).map((b) => chip.pinBase + i * 32 + b))));
+      const owned = new Set(irqsOf(cell.irqchips));
       for (const d of cell.pciDevices) t.true(owned.has(cell.vpciIrqBase + 32 + ((d.bdf >> 3) & 3)), `slot ${(d.bdf >> 3) & 3}'s INTx is the cell's`);
       // Every serial node's registers are mapped in the cell.
       const serials = execFileSync('fdtget', ['-l', dtb, '/'], { encoding: 'utf8' }).trim().split('\n').filter((n) => n.startsWith('serial@'));

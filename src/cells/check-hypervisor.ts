@@ -9,6 +9,7 @@
 import { cellSize } from './binary.ts';
 import type { Finding } from './check.ts';
 import { hex } from './describe.ts';
+import { deviceRegions } from './helpers.ts';
 import { MEM, PCI_TYPE, type Cell, type CellConfig, type MemoryRegion, type SystemConfig } from './model.ts';
 
 const PAGE_SIZE = 0x1000;
@@ -109,7 +110,7 @@ function checkIvshmemDevices(cell: Cell, add: Add): void {
         hint: `keep peers and dev_id below ${IVSHMEM_MAX_PEERS}` });
       return;
     }
-    const regions = cell.memory.slice(d.shmemRegionsStart, d.shmemRegionsStart + 2 + d.shmemPeers);
+    const regions = deviceRegions(cell, d);
     if (regions.length < 2 + d.shmemPeers) return; // E_IVSHMEM_REGIONS reports it
     const region = (k: number) => d.shmemRegionsStart + k;
     const writable = (m: MemoryRegion) => (m.flags & MEM.WRITE) !== 0;

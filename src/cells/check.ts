@@ -7,6 +7,7 @@
 import { hex } from './describe.ts';
 import { checkHypervisorRefusals } from './check-hypervisor.ts';
 import { vpciWindow } from './vpci.ts';
+import { irqsOf, occupiesRam } from './helpers.ts';
 import { CELL_NAME_MAX, CON_FLAGS, CON_TYPE, MEM, PCI_TYPE, type Cell, type CellConfig, type MemoryRegion, type SystemConfig } from './model.ts';
 
 export interface Finding {
@@ -39,9 +40,7 @@ const isComm = (m: MemoryRegion) => (m.flags & MEM.COMM_REGION) !== 0;
 const isEmpty = (m: MemoryRegion) => m.size === 0;
 const isIo = (m: MemoryRegion) => (m.flags & MEM.IO) !== 0;
 /** A non-root cell's own memory: RAM it takes from the root (not shared, not I/O, not the comm region). */
-const isPrivateRam = (m: MemoryRegion) => !isEmpty(m) && !isComm(m) && !isIo(m) && (m.flags & MEM.ROOTSHARED) === 0;
-/** Memory a cell uses that Linux on the root must not treat as its own RAM. */
-const needsReservation = (m: MemoryRegion) => !isEmpty(m) && !isComm(m) && !isIo(m);
+const isPrivateRam = (m: MemoryRegion) => occupiesRam(m) && (m.flags & MEM.ROOTSHARED) === 0;
 
 export function checkConfigs(system: SystemConfig, cells: readonly CellConfig[], options: CheckOptions = {}): Finding[] {
   const findings: Finding[] = [];
@@ -172,7 +171,7 @@ export function checkConfigs(system: SystemConfig, cells: readonly CellConfig[],
   }
   // Loading goes through the root: the hypervisor gives LOADABLE regions back to the root only
   // where the root's own config maps them (remap_to_root_cell), so anything else faults the root.
-  const rootRam = root.memory.filter((m) => m.size > 0 && (m.flags & (MEM.IO | MEM.COMM_REGION)) === 0);
+  const rootRam = root.memory.filter(occupiesRam);
   for (const { cell } of cells) {
     cell.memory.forEach((m, i) => {
       if ((m.flags & MEM.LOADABLE) === 0 || m.size === 0) return;
@@ -188,19 +187,13 @@ export function checkConfigs(system: SystemConfig, cells: readonly CellConfig[],
   // Interrupts: creating a cell takes its interrupts from the root; a second cell silently takes them from the first.
   const irqOwner = new Map<number, string>();
   for (const { cell } of cells) {
-    for (const chip of cell.irqchips) {
-      chip.pinBitmap.forEach((word, w) => {
-        for (let b = 0; b < 32; b++) {
-          if (((word >>> b) & 1) === 0) continue;
-          const irq = chip.pinBase + w * 32 + b;
-          const other = irqOwner.get(irq);
-          if (other !== undefined && other !== cell.name) {
-            add({ code: 'E_CELL_IRQ_SHARED', cell: cell.name, message: `interrupt ${irq} is also given to cell "${other}"; whichever starts last takes it`,
-              hint: 'give each interrupt to one non-root cell (a console needs none)' });
-          }
-          irqOwner.set(irq, cell.name);
-        }
-      });
+    for (const irq of irqsOf(cell.irqchips)) {
+      const other = irqOwner.get(irq);
+      if (other !== undefined && other !== cell.name) {
+        add({ code: 'E_CELL_IRQ_SHARED', cell: cell.name, message: `interrupt ${irq} is also given to cell "${other}"; whichever starts last takes it`,
+          hint: 'give each interrupt to one non-root cell (a console needs none)' });
+      }
+      irqOwner.set(irq, cell.name);
     }
   }
   if (root.cpus.length > 0 && root.cpus.every((cpu) => cpuOwner.has(cpu))) {
@@ -232,7 +225,7 @@ export function checkConfigs(system: SystemConfig, cells: readonly CellConfig[],
   if (options.reserved) {
     const uses: { cell: string; index: number; m: MemoryRegion }[] = [
       { cell: '(hypervisor)', index: -1, m: hv },
-      ...cells.flatMap(({ cell }) => cell.memory.map((m, index) => ({ cell: cell.name, index, m })).filter((u) => needsReservation(u.m))),
+      ...cells.flatMap(({ cell }) => cell.memory.map((m, index) => ({ cell: cell.name, index, m })).filter((u) => occupiesRam(u.m))),
     ];
     for (const u of uses) {
       const [s, e] = [u.m.phys, u.m.phys + u.m.size];

@@ -6,6 +6,18 @@ import {
 
 const SHORT: Record<string, keyof typeof MEM> = { R: 'READ', W: 'WRITE', X: 'EXECUTE' };
 
+/** Memory a region takes from the machine's RAM (not empty, not I/O, not the communication region). */
+export const occupiesRam = (m: MemoryRegion) => m.size > 0 && (m.flags & (MEM.IO | MEM.COMM_REGION)) === 0;
+
+/** The regions an IVSHMEM device of `cell` uses: state table, read/write section, one output per peer. */
+export const deviceRegions = (cell: Pick<Cell, 'memory'>, d: PciDevice) => cell.memory.slice(d.shmemRegionsStart, d.shmemRegionsStart + 2 + d.shmemPeers);
+
+/** The interrupt numbers the irqchips' bitmaps give. */
+export function irqsOf(irqchips: readonly Irqchip[]): number[] {
+  return irqchips.flatMap((chip) => chip.pinBitmap.flatMap((word, w) =>
+    Array.from({ length: 32 }, (_, b) => b).filter((b) => (word >>> b) & 1).map((b) => chip.pinBase + w * 32 + b)));
+}
+
 /** Memory flags from names: "R W X LOADABLE", "R W IO ROOTSHARED". */
 export function memFlags(names: string): number {
   return names.split(/\s+/).filter(Boolean).reduce((acc, name) => {

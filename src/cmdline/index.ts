@@ -3,7 +3,7 @@
  * text quoted for each place it is written (argv, shell, grub.cfg, U-Boot, extlinux, cmdline.txt).
  */
 import { JhError } from '../errors.ts';
-import { MEM } from '../cells/model.ts';
+import { occupiesRam } from '../cells/helpers.ts';
 import { hex } from '../cells/describe.ts';
 import { vpciWindow } from '../cells/vpci.ts';
 import { inmateDtbName } from '../cells/inmate-dts.ts';
@@ -20,7 +20,7 @@ export function reservedRanges(machine: Machine): Range[] {
   if (vpci && machine.ram.some((b) => vpci.start < b.base + b.size && b.base < vpci.end)) ranges.push({ ...vpci, what: 'virtual PCI host' });
   for (const cell of machine.cells) {
     for (const m of cell.memory) {
-      if (m.size === 0 || (m.flags & (MEM.IO | MEM.COMM_REGION)) !== 0) continue;
+      if (!occupiesRam(m)) continue;
       ranges.push({ start: m.phys, end: m.phys + m.size, what: cell.name });
     }
   }

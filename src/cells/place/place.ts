@@ -6,8 +6,8 @@
  */
 import { JhError } from '../../errors.ts';
 import { hex } from '../describe.ts';
-import { cellDefaults, commRegion, mem } from '../helpers.ts';
-import { CELL_FLAGS, MEM, NO_CONSOLE, PCI_TYPE, type Arch, type Cell, type Irqchip, type MemoryRegion, type PciDevice, type Platform } from '../model.ts';
+import { cellDefaults, commRegion, deviceRegions, irqsOf, mem, occupiesRam } from '../helpers.ts';
+import { CELL_FLAGS, NO_CONSOLE, PCI_TYPE, type Arch, type Cell, type Irqchip, type MemoryRegion, type PciDevice, type Platform } from '../model.ts';
 import { FreeSpace } from './memory.ts';
 import { layoutAt, layoutOf, layoutSize, peerDevice, peerRegions, type LinkLayout } from './links.ts';
 import type { BoardLayout, CellNeeds, LinkNeeds } from './needs.ts';
@@ -22,56 +22,51 @@ const X86_HIGH_VIRT = 2 * MiB;
 const ROOT = 'root';
 const ARM_COMM = 0x80000000;
 
-/** A non-root cell with its memory written out (CPUs still a count or a list). */
-export type PlacedCell = CellInput;
-
 export interface PlacementInput {
   readonly file: string;
   readonly arch: Arch;
   readonly platform: Platform;
   readonly hypervisorMemory: MemoryRegion;
   readonly root: Omit<Cell, 'cpus'>;
-  readonly cells: readonly (PlacedCell | CellNeeds)[];
+  readonly cells: readonly (CellInput | CellNeeds)[];
   readonly links: readonly LinkNeeds[];
   readonly board?: BoardLayout;
 }
 
 export interface Placement {
   readonly root: Omit<Cell, 'cpus'>;
-  readonly cells: readonly PlacedCell[];
+  readonly cells: readonly CellInput[];
   /** Names of the cells jhbuild placed (the others were written with addresses). */
   readonly placed: readonly string[];
 }
 
-const isNeeds = (cell: PlacedCell | CellNeeds): cell is CellNeeds => !('memory' in cell);
+const isNeeds = (cell: CellInput | CellNeeds): cell is CellNeeds => !('memory' in cell);
 const range = (m: { phys: number; size: number }) => [m.phys, m.phys + m.size] as const;
-const reservable = (m: MemoryRegion) => m.size > 0 && (m.flags & (MEM.IO | MEM.COMM_REGION)) === 0;
 const ivshmemRegions = (cell: Pick<Cell, 'memory' | 'pciDevices'>) => cell.pciDevices
-  .filter((d) => d.type === PCI_TYPE.IVSHMEM)
-  .flatMap((d) => cell.memory.slice(d.shmemRegionsStart, d.shmemRegionsStart + 2 + d.shmemPeers));
+  .filter((d) => d.type === PCI_TYPE.IVSHMEM).flatMap((d) => deviceRegions(cell, d));
 
 /** What each needs cell collects while links are placed, before its own memory is laid out. */
 interface Pending { regions: MemoryRegion[]; devices: { device: PciDevice; regionOffset: number }[] }
 
 export function placeCells(input: PlacementInput): Placement {
   const needs = input.cells.filter(isNeeds);
-  if (needs.length === 0 && input.links.length === 0) return { root: input.root, cells: input.cells as PlacedCell[], placed: [] };
+  if (needs.length === 0 && input.links.length === 0) return { root: input.root, cells: input.cells as CellInput[], placed: [] };
   const board = input.board;
   if (!board) {
     throw new JhError('E_PLACE_NO_LAYOUT', `cell "${needs[0]?.name ?? input.links[0]!.name}" is declared by needs, but the machine has no board layout`, {
       file: input.file, hint: 'add board: { cellRam, sharedMemory, devices } saying where cells may go, or write the cell with addresses' });
   }
   const fail = (code: string, message: string, hint: string): never => { throw new JhError(code, message, { file: input.file, hint }); };
-  const explicit = input.cells.filter((c): c is PlacedCell => !isNeeds(c));
-  const byName = new Map<string, PlacedCell | CellNeeds>(input.cells.map((c) => [c.name, c]));
+  const explicit = input.cells.filter((c): c is CellInput => !isNeeds(c));
+  const byName = new Map<string, CellInput | CellNeeds>(input.cells.map((c) => [c.name, c]));
 
   const ram = new FreeSpace(board.cellRam);
   const shared = new FreeSpace(board.sharedMemory);
   const hold = (start: number, end: number) => { ram.remove(start, end); shared.remove(start, end); };
   hold(...range(input.hypervisorMemory));
-  for (const cell of explicit) for (const m of cell.memory.filter(reservable)) hold(...range(m));
+  for (const cell of explicit) for (const m of cell.memory.filter(occupiesRam)) hold(...range(m));
   for (const m of ivshmemRegions(input.root)) hold(...range(m));
-  for (const m of input.root.memory.filter(reservable)) shared.remove(...range(m));
+  for (const m of input.root.memory.filter(occupiesRam)) shared.remove(...range(m));
 
   // Links: every peer gets the same bdf and layout; a pinned peer that has the device keeps it.
   const domain = input.platform.pciDomain;
@@ -80,7 +75,7 @@ export function placeCells(input: PlacementInput): Placement {
   let root = input.root;
   for (const link of input.links) {
     const pinnedPeers = link.peers.map((peer, devId) => ({ peer, devId, cell: peer === ROOT ? root : byName.get(peer) }))
-      .filter((p): p is { peer: string; devId: number; cell: PlacedCell | Omit<Cell, 'cpus'> } => p.cell !== undefined && (p.peer === ROOT || !isNeeds(p.cell as PlacedCell | CellNeeds)));
+      .filter((p): p is { peer: string; devId: number; cell: CellInput | Omit<Cell, 'cpus'> } => p.cell !== undefined && (p.peer === ROOT || !isNeeds(p.cell as CellInput | CellNeeds)));
     const found = link.bdf === undefined ? undefined : pinnedPeers.map((p) => ({ ...p, device: p.cell.pciDevices.find((d) => d.type === PCI_TYPE.IVSHMEM && d.bdf === link.bdf) })).find((p) => p.device);
     let layout: LinkLayout;
     let bdf: number;
@@ -117,7 +112,7 @@ export function placeCells(input: PlacementInput): Placement {
       }
       const mine = pending.get(peer);
       if (!mine) {
-        const cell = byName.get(peer) as PlacedCell;
+        const cell = byName.get(peer) as CellInput;
         const has = cell.pciDevices.find((d) => d.type === PCI_TYPE.IVSHMEM && d.bdf === bdf);
         if (!has || has.shmemDevId !== devId) {
           fail('E_PLACE_LINK', `link "${link.name}": cell "${peer}" is written with addresses and has no IVSHMEM device at bdf ${hex(bdf)} with dev_id ${devId}`,
@@ -139,10 +134,10 @@ export function placeCells(input: PlacementInput): Placement {
   takeVpci(root);
   for (const cell of explicit) {
     takeVpci(cell);
-    for (const chip of cell.irqchips) chip.pinBitmap.forEach((word, w) => { for (let b = 0; b < 32; b++) if ((word >>> b) & 1) irqsTaken.add(chip.pinBase + w * 32 + b); });
+    for (const irq of irqsOf(cell.irqchips)) irqsTaken.add(irq);
   }
 
-  const cells = input.cells.map((cell): PlacedCell => {
+  const cells = input.cells.map((cell): CellInput => {
     if (!isNeeds(cell)) return cell;
     return placeOne(input, board, cell, pending.get(cell.name)!, { ram, irqsTaken, root, fail });
   });
@@ -164,7 +159,7 @@ interface Shared {
   readonly fail: (code: string, message: string, hint: string) => never;
 }
 
-function placeOne(input: PlacementInput, board: BoardLayout, need: CellNeeds, links: Pending, shared: Shared): PlacedCell {
+function placeOne(input: PlacementInput, board: BoardLayout, need: CellNeeds, links: Pending, shared: Shared): CellInput {
   const { fail } = shared;
   const arm = input.arch !== 'x86';
   const linux = need.linux !== undefined;

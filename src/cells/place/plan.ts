@@ -5,6 +5,7 @@
 import { hex } from '../describe.ts';
 import { MEM, PCI_TYPE, SHMEM_PROTO, type Cell, type MemoryRegion } from '../model.ts';
 import { reservedByCmdline, reservedRanges, rootCmdline } from '../../cmdline/index.ts';
+import { deviceRegions, irqsOf, occupiesRam } from '../helpers.ts';
 import type { Machine } from '../../machine/types.ts';
 
 const KiB = 0x400;
@@ -32,9 +33,8 @@ export interface Plan {
 }
 
 export const size = (n: number) => (n >= MiB && n % MiB === 0 ? `${n / MiB} MiB` : n % KiB === 0 ? `${n / KiB} KiB` : `${n} B`);
-const isRam = (m: MemoryRegion) => m.size > 0 && (m.flags & (MEM.IO | MEM.COMM_REGION)) === 0;
 /** The root's RAM: x86 root configs map device memory without the IO flag, but never executable. */
-const isRootRam = (m: MemoryRegion) => isRam(m) && (m.flags & MEM.EXECUTE) !== 0;
+const isRootRam = (m: MemoryRegion) => occupiesRam(m) && (m.flags & MEM.EXECUTE) !== 0;
 const ivshmemIndices = (cell: Pick<Cell, 'pciDevices'>) => new Set(cell.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM)
   .flatMap((d) => Array.from({ length: 2 + d.shmemPeers }, (_, i) => d.shmemRegionsStart + i)));
 const bdfText = (domain: number, bdf: number) => `${domain.toString(16).padStart(4, '0')}:${(bdf >> 8).toString(16).padStart(2, '0')}:${((bdf >> 3) & 31).toString(16).padStart(2, '0')}.${bdf & 7}`;
@@ -47,10 +47,6 @@ function protocolName(protocol: number): string {
   return `protocol ${hex(protocol)}`;
 }
 
-function irqsOf(cell: Cell): number[] {
-  return cell.irqchips.flatMap((chip) => chip.pinBitmap.flatMap((word, w) => Array.from({ length: 32 }, (_, b) => b).filter((b) => (word >>> b) & 1).map((b) => chip.pinBase + w * 32 + b)));
-}
-
 export function machinePlan(machine: Machine): Plan {
   const root = machine.system.rootCell;
   const linkNames = new Map((machine.links ?? []).map((l) => [l.bdf, l.name]));
@@ -61,16 +57,16 @@ export function machinePlan(machine: Machine): Plan {
       cell: cell.name,
       how: cell === root ? 'root' : machine.placed.includes(cell.name) ? 'placed' : 'written',
       cpus: cell === root ? root.cpus.filter((c) => !machine.cells.some((x) => x.cpus.includes(c))) : cell.cpus,
-      ram: cell.memory.filter((m, i) => isRam(m) && !shm.has(i)).map((m) => ({ start: m.phys, size: m.size, what: m.comment ?? 'RAM' })),
+      ram: cell.memory.filter((m, i) => occupiesRam(m) && !shm.has(i)).map((m) => ({ start: m.phys, size: m.size, what: m.comment ?? 'RAM' })),
       links: cell.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM).map((d) => deviceName(d.bdf, d.shmemDevId)),
       devices: cell === root ? [] : cell.memory.filter((m) => m.size > 0 && (m.flags & MEM.IO) !== 0).map((m) => `${m.comment ?? 'MMIO'}@${hex(m.phys)}`)
         .concat(cell.pio.map((p) => `pio ${hex(p.base)}+${p.length}`)),
-      irqs: cell === root ? [] : irqsOf(cell),
+      irqs: cell === root ? [] : irqsOf(cell.irqchips),
       vpciIrqBase: cell.vpciIrqBase,
     };
   });
   const links = root.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM).map((d) => {
-    const regions = root.memory.slice(d.shmemRegionsStart, d.shmemRegionsStart + 2 + d.shmemPeers).filter((m) => m.size > 0);
+    const regions = deviceRegions(root, d).filter((m) => m.size > 0);
     const start = Math.min(...regions.map((m) => m.phys));
     const peers = [root, ...machine.cells].flatMap((c) => c.pciDevices.filter((x) => x.type === PCI_TYPE.IVSHMEM && x.bdf === d.bdf).map((x) => `${c.name}(${x.shmemDevId})`));
     const protocol = protocolName(d.shmemProtocol);
@@ -87,14 +83,14 @@ export function memorySegments(machine: Machine): Segment[] {
   const claims: Segment[] = [{ start: hv.phys, end: hv.phys + hv.size, owner: 'hypervisor', what: 'hypervisor' }];
   for (const d of root.pciDevices.filter((x) => x.type === PCI_TYPE.IVSHMEM)) {
     const what = `link ${linkNames.get(d.bdf) ?? bdfText(d.domain, d.bdf)}`;
-    for (const m of root.memory.slice(d.shmemRegionsStart, d.shmemRegionsStart + 2 + d.shmemPeers)) {
+    for (const m of deviceRegions(root, d)) {
       if (m.size > 0) claims.push({ start: m.phys, end: m.phys + m.size, owner: 'ivshmem', what });
     }
   }
   for (const cell of machine.cells) {
     const shm = ivshmemIndices(cell);
     cell.memory.forEach((m, i) => {
-      if (isRam(m) && !shm.has(i) && (m.flags & MEM.ROOTSHARED) === 0) claims.push({ start: m.phys, end: m.phys + m.size, owner: cell.name, what: m.comment ?? 'RAM' });
+      if (occupiesRam(m) && !shm.has(i) && (m.flags & MEM.ROOTSHARED) === 0) claims.push({ start: m.phys, end: m.phys + m.size, owner: cell.name, what: m.comment ?? 'RAM' });
     });
   }
   const reserved = machine.reservation === 'devicetree' ? reservedRanges(machine) : reservedByCmdline(rootCmdline(machine), machine);
