@@ -96,7 +96,7 @@ export default defineMachine({
     // Declared by needs: jhbuild places its RAM, loader, IVSHMEM regions and interrupts (`jhbuild cells plan`).
     // FreeRTOS on its own CPU beside gic-demo: `jhbuild run qemu --demo freertos`.
     { name: 'freertos-demo', ram: { size: MiB }, cpus: 1, console: 'uart', inmate: 'freertos-demo.bin' },
-    { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 2, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyAMA0 ip=192.168.19.2' } },
+    { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 2, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyAMA0' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/qemu-arm64.config'], image: 'Image', dtbs: [] },
   guestKernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-guest.config', 'fragments/qemu-arm64-guest.config'], image: 'Image', dtbs: [] },

@@ -92,7 +92,7 @@ export default defineMachine({
     },
     // FreeRTOS on CPU 2 beside gic-demo; with 4 cores the Linux guest keeps one (upstream gives it two).
     { name: 'freertos-demo', ram: { size: MiB }, cpus: 1, console: 'uart', inmate: 'freertos-demo.bin' },
-    { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 1, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyS0,115200 ip=192.168.19.2' } },
+    { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 1, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyS0,115200' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/rpi4.config'], image: 'Image', dtbs: ['broadcom/bcm2711-rpi-4-b.dtb'] },
   boot: 'rpi-firmware',

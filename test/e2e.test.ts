@@ -1,7 +1,8 @@
 /**
  * End to end on qemu-arm64 with what Debian ships: the kernel from linux-source-6.1 (--src),
  * busybox's orig tarball from `apt-get source --download-only busybox` as a mirror, real cross
- * compilers and QEMU. With JHBUILD_JAILHOUSE_SRC set, Jailhouse is built too and the demo runs.
+ * compilers and QEMU. With JHBUILD_JAILHOUSE_SRC, JHBUILD_FREERTOS_SRC and JHBUILD_IVSHMEM_NET_SRC set,
+ * Jailhouse, FreeRTOS and the Linux guest are built too and the demos run.
  */
 import test from 'ava';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,10 @@ import { copyProject } from './helpers/project-copy.ts';
 const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
 // FreeRTOS-Kernel at the recipe's pinned commit (V11.1.0, unpatched): the qemu-arm64 image carries the FreeRTOS cell.
 const freertosSrc = process.env.JHBUILD_FREERTOS_SRC;
+// A tree with drivers/net/ivshmem-net.c and include/linux/ivshmem.h (Jailhouse's kernel queue): the root and the Linux cell talk over it.
+const ivshmemNetSrc = process.env.JHBUILD_IVSHMEM_NET_SRC;
+const demoSources = jailhouseSrc && freertosSrc && ivshmemNetSrc
+  ? ['--src', `jailhouse=${jailhouseSrc}`, '--src', `freertos=${freertosSrc}`, '--src', `ivshmem-net=${ivshmemNetSrc}`] : undefined;
 
 function missing(): string | undefined {
   for (const tool of ['aarch64-linux-gnu-gcc', 'qemu-system-aarch64', 'make', 'bc', 'flex', 'bison', 'apt-get']) {
@@ -25,8 +30,9 @@ function missing(): string | undefined {
 
 const reason = missing();
 if (reason) console.log(`SKIP e2e: ${reason}`);
-if (!jailhouseSrc || !freertosSrc) {
-  console.log('SKIP e2e Jailhouse demo: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree (master) and JHBUILD_FREERTOS_SRC to FreeRTOS-Kernel V11.1.0 to build the image and run --demo');
+if (!demoSources) {
+  console.log('SKIP e2e Jailhouse demo: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree (master), JHBUILD_FREERTOS_SRC to FreeRTOS-Kernel V11.1.0 '
+    + 'and JHBUILD_IVSHMEM_NET_SRC to a Jailhouse kernel-queue tree (drivers/net/ivshmem-net.c) to build the image and run --demo');
 }
 const e2e = reason ? test.skip : test.serial;
 
@@ -67,9 +73,9 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
   rmSync(clean, { recursive: true, force: true });
 });
 
-(reason || !jailhouseSrc || !freertosSrc ? test.skip : test.serial)('qemu-arm64 Jailhouse image: enable, create and start the inmate demo', async (t) => {
-  const args = ['--machine', 'qemu-arm64', '--build-dir', join(work, 'build'), '--src', `linux=${linuxTree()}`, '--src', `jailhouse=${jailhouseSrc}`,
-    '--src', `freertos=${freertosSrc}`, '--mirror', join(work, 'mirror'), '--offline'];
+(reason || !demoSources ? test.skip : test.serial)('qemu-arm64 Jailhouse image: enable, create and start the inmate demo', async (t) => {
+  const args = ['--machine', 'qemu-arm64', '--build-dir', join(work, 'build'), '--src', `linux=${linuxTree()}`, ...demoSources!,
+    '--mirror', join(work, 'mirror'), '--offline'];
   const build = await runCli(['image', ...args, '--json'], { timeoutMs: 40 * 60_000 });
   t.is(build.code, 0, build.stderr.slice(-4000));
   const deploy = join(work, 'build/deploy/qemu-arm64/image');
@@ -99,6 +105,18 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
   const periods = samples.slice(1).map(([, ms], i) => ms - samples[i]![1]);
   t.log(`sampler periods by the virtual counter (ms, configured 250): ${periods.join(' ')}`);
 
+  // Linux in linux-demo on two CPUs beside gic-demo and FreeRTOS: it boots, brings up ivshmem-net, the root pings it.
+  const linux = await runCli(['run', 'qemu', '--machine', 'qemu-arm64', '--build-dir', join(work, 'build'), '--demo', 'linux',
+    '--fail', 'Kernel panic|Unhandled|FATAL', '--timeout', '400'], { timeoutMs: 460_000 });
+  t.is(linux.code, 0, linux.stderr.slice(-3000));
+  writeFileSync(join(work, 'linux-console.log'), linux.stdout);
+  t.regex(linux.stdout, /Created cell "linux-demo"/);
+  t.regex(linux.stdout, /Linux version 6\.1\.\d+-jhbuild-guest/);
+  t.regex(linux.stdout, /jhbuild-demo: root \S+ 192\.168\.19\.1\/24/);
+  t.regex(linux.stdout, /jhbuild-guest: \S+ 192\.168\.19\.2\/24/);
+  t.regex(linux.stdout, /3 packets transmitted, 3 packets received/);
+  t.regex(linux.stdout, /jhbuild-demo: linux-demo stopped, the others still run[\s\S]*The Jailhouse was closed[\s\S]*jhbuild-demo: done/);
+
   // Editing one memory region of inmate-demo rebuilds only the cells, the initrd and the image.
   const copy = copyProject(repoRoot);
   const file = join(copy, 'machines/qemu-arm64.machine.ts');
@@ -106,13 +124,14 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
   const edit = await runCli(['image', ...args, '--project', copy, '--json']);
   t.is(edit.code, 0, edit.stderr.slice(-3000));
   const reran = new Set(jsonEvents(edit.stdout).filter((e) => e.event === 'task:done' && !e.cached).map((e) => e.task!.split(':')[0]));
-  t.deepEqual([...reran].sort(), ['cells', 'image', 'initrd']);
+  // linux-guest reads every cell (its boot.sh names the cell files): it runs, and makes the same bytes.
+  t.deepEqual([...reran].sort(), ['cells', 'image', 'initrd', 'linux-guest']);
   rmSync(copy, { recursive: true, force: true });
 });
 
 // The Raspberry Pi 4 has a GICv2 and no QEMU model here: the same machine with QEMU's GICv2 runs the
 // GICv2 build of FreeRTOS (the ARM_AARCH64 port) under Jailhouse instead.
-(reason || !jailhouseSrc || !freertosSrc ? test.skip : test.serial)('FreeRTOS on a GICv2: qemu-arm64 with gic-version=2', async (t) => {
+(reason || !demoSources ? test.skip : test.serial)('FreeRTOS on a GICv2: qemu-arm64 with gic-version=2', async (t) => {
   const copy = copyProject(repoRoot);
   const machineFile = join(copy, 'machines/qemu-arm64.machine.ts');
   const gicv2 = readFileSync(machineFile, 'utf8')
@@ -123,7 +142,7 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
   t.regex(gicv2, /gicVersion: 2[\s\S]*gic-version=2/, 'the variant differs in its GIC only');
   writeFileSync(join(copy, 'machines/qemu-arm64-gicv2.machine.ts'), gicv2);
   const common = ['--project', copy, '--machine', 'qemu-arm64-gicv2', '--build-dir', join(work, 'build')];
-  const build = await runCli(['image', ...common, '--src', `linux=${linuxTree()}`, '--src', `jailhouse=${jailhouseSrc}`, '--src', `freertos=${freertosSrc}`,
+  const build = await runCli(['image', ...common, '--src', `linux=${linuxTree()}`, ...demoSources!,
     '--mirror', join(work, 'mirror'), '--offline'], { timeoutMs: 40 * 60_000 });
   t.is(build.code, 0, build.stderr.slice(-3000));
   const run = await runCli(['run', 'qemu', ...common, '--demo', 'freertos', '--fail', 'Kernel panic|Unhandled|FATAL|assertion failed|unexpected exception', '--timeout', '300'], { timeoutMs: 360_000 });

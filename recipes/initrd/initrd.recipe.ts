@@ -6,8 +6,9 @@ export default defineRecipe({
   name: 'initrd',
   version: '1',
   license: 'GPL-2.0-only',
-  summary: 'initramfs (cpio newc, gzip) with busybox, Jailhouse and the cells',
-  depends: ['busybox', 'jailhouse', 'cells', { recipe: 'freertos', when: { inmates: ['freertos-demo.bin'] } }],
+  summary: 'initramfs (cpio newc, gzip) with busybox, Jailhouse, the cells and what they boot',
+  depends: ['busybox', 'jailhouse', 'cells', { recipe: 'freertos', when: { inmates: ['freertos-demo.bin'] } },
+    { recipe: 'ivshmem-net', when: { rootLinks: ['net'] } }, { recipe: 'linux-guest', when: { guests: ['linux'] } }],
   templates: ['initrd/init.hbs'],
-  kind: initramfs(['busybox', 'jailhouse', 'cells', 'freertos']),
+  kind: initramfs(['busybox', 'jailhouse', 'cells', 'freertos', 'ivshmem-net', 'linux-guest']),
 });

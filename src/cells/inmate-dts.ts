@@ -2,10 +2,12 @@
  * The device tree a Linux guest boots with, rendered from its cell (templates/dts/inmate.dts.hbs):
  * its CPUs, the GIC, the timer, its devices (a PL011 is described from the cell; other devices
  * bring their node in board.devices[].dts) and the virtual PCI host at the system's MMCONFIG with
- * INTx lines at the cell's vpci_irq_base. `jailhouse cell linux` adds /memory and /chosen from the
- * cell config itself. One source of truth: move a cell and its device tree follows.
+ * INTx lines at the cell's vpci_irq_base. /memory and /chosen come from the boot layout when jhbuild
+ * boots the cell (linux-boot.ts); `jailhouse cell linux` adds them itself otherwise. One source of
+ * truth: move a cell and its device tree follows.
  */
 import { hex } from './describe.ts';
+import type { LinuxBootLayout } from './linux-boot.ts';
 import { CON_TYPE, PCI_TYPE } from './model.ts';
 import type { Machine, MachineCell } from '../machine/types.ts';
 
@@ -20,7 +22,17 @@ const GIC_SPI = 0;
 const IRQ_LEVEL_HIGH = 4;
 const IRQ_EDGE_RISING = 1;
 
-export function inmateDtsData(machine: Machine, cell: MachineCell): Record<string, unknown> {
+/** What the boot layout puts in the tree: the guest's RAM, its command line and where its initrd lies. */
+function bootNodes(layout: LinuxBootLayout, bootargs: string) {
+  return {
+    unit: layout.memory[0]!.start.toString(16),
+    memory: layout.memory.map((m) => `<${cellPair(m.start)} ${cellPair(m.size)}>`).join(', '),
+    bootargs: bootargs.replace(/[\\"]/g, (c) => `\\${c}`),
+    initrd: layout.initrd ? { start: cellPair(layout.initrd.start), end: cellPair(layout.initrd.end) } : undefined,
+  };
+}
+
+export function inmateDtsData(machine: Machine, cell: MachineCell, boot?: { layout: LinuxBootLayout; bootargs: string }): Record<string, unknown> {
   const arm = machine.system.platform.arm!;
   const v3 = arm.gicVersion === 3;
   const gic = v3
@@ -45,6 +57,7 @@ export function inmateDtsData(machine: Machine, cell: MachineCell): Record<strin
   return {
     machine: machine.name,
     cell: cell.name,
+    boot: boot ? bootNodes(boot.layout, boot.bootargs) : undefined,
     cpus: cell.cpus.map((id) => ({ unit: id.toString(16) })),
     gic: { v3, base: arm.gicdBase.toString(16), reg: gic.map(([b, s]) => `<${cellPair(b!)} ${cellPair(s!)}>`).join(', ') },
     nodes,

@@ -34,7 +34,7 @@ const SOURCE_DATE_EPOCH = 0;
 export function bootImage(parts: ImageParts): Kind {
   return {
     name: 'image',
-    machineKeys: ['name', 'boot', 'bootFirmware', 'kernel', 'system', 'cells', 'ram', 'reservation', 'rootConsole', 'rootCmdline', 'rootDtProperties', 'intelIommuOff', 'image'],
+    machineKeys: ['name', 'arch', 'boot', 'bootFirmware', 'kernel', 'system', 'cells', 'ram', 'reservation', 'rootConsole', 'rootCmdline', 'rootDtProperties', 'intelIommuOff', 'image'],
     tools: [...DISK_TOOLS, ...BOOT_TOOLS],
     vars: { initrd: parts.initrd, root: [...parts.root], sourceDateEpoch: SOURCE_DATE_EPOCH },
     tasks: {

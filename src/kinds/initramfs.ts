@@ -11,7 +11,7 @@ export const INITRD_FILE = 'initrd.cpio.gz';
 export function initramfs(parts: readonly string[]): Kind {
   return {
     name: 'initramfs',
-    machineKeys: ['name', 'cells'],
+    machineKeys: ['name', 'arch', 'system', 'cells'],
     // Every entry gets this mtime (SOURCE_DATE_EPOCH style): equal inputs give equal bytes.
     vars: { parts: [...parts], sourceDateEpoch: 0 },
     tasks: {

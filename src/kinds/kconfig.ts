@@ -14,13 +14,16 @@ export const REPRODUCIBLE_KBUILD = {
   KBUILD_BUILD_VERSION: '1', SOURCE_DATE_EPOCH: '0',
 };
 
+/** The guest kernel's O= folder in the linux recipe's work folder (KDIR for out-of-tree guest modules). */
+export const guestKernelBuild = (work: string) => join(work, 'build-guest');
+
 /** One kernel this recipe builds: the root's (machine.kernel) or the guest's (machine.guestKernel), each in its own O= folder. */
 interface Build { readonly config: KernelConfig; readonly dir: string; readonly guest: boolean }
 
 function builds(ctx: TaskContext): Build[] {
   const guest = ctx.machine.guestKernel;
   return [{ config: ctx.machine.kernel, dir: ctx.dirs.build, guest: false },
-    ...(guest ? [{ config: guest, dir: join(ctx.dirs.work, 'build-guest'), guest: true }] : [])];
+    ...(guest ? [{ config: guest, dir: guestKernelBuild(ctx.dirs.work), guest: true }] : [])];
 }
 
 function makeArgs(ctx: TaskContext, dir: string): string[] {
@@ -72,7 +75,7 @@ export function linuxKernel(): Kind {
       async compile(ctx) {
         // Only the board's own device trees: `make dtbs` would build every board of the enabled SoC families.
         for (const { config, dir, guest } of builds(ctx)) {
-          await ctx.exec('make', [...makeArgs(ctx, dir), `-j${ctx.jobs}`, config.image, ...(guest ? [] : ['modules', ...config.dtbs])], { env: REPRODUCIBLE_KBUILD });
+          await ctx.exec('make', [...makeArgs(ctx, dir), `-j${ctx.jobs}`, config.image, 'modules', ...(guest ? [] : config.dtbs)], { env: REPRODUCIBLE_KBUILD });
         }
       },
       async install(ctx) {

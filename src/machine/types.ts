@@ -140,6 +140,10 @@ export interface Machine extends Omit<MachineInput, 'system' | 'cells'> {
   readonly placed: readonly string[];
   /** The inmate binaries the cells load: a recipe that builds one depends on it with `when: { inmates: [...] }`. */
   readonly inmates: readonly string[];
+  /** 'linux' when jhbuild boots the machine's Linux cells itself (a guest kernel, ARM): `when: { guests: ['linux'] }`. */
+  readonly guests: readonly string[];
+  /** Link kinds the root cell is a peer of (e.g. 'net': its kernel needs ivshmem-net): `when: { rootLinks: ['net'] }`. */
+  readonly rootLinks: readonly string[];
   /** The file it was loaded from (core or a layer). */
   readonly file: string;
 }

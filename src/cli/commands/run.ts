@@ -9,6 +9,8 @@ import { checkKvm, qemuArgv, type BootMedia } from '../../qemu/argv.ts';
 import { readKvmHost } from '../../qemu/host.ts';
 import { runInteractive, runScripted } from '../../qemu/runner.ts';
 import type { Machine, MachineCell } from '../../machine/types.ts';
+import { renderedDtCells } from '../../cells/inmate-dts.ts';
+import { netEnds } from '../../cells/net.ts';
 import { buildDirOf, loadMachine, machineOption, openProject, type Command } from '../common.ts';
 
 /** What each demo inmate prints when it works. */
@@ -18,19 +20,30 @@ const INMATE_EXPECT: Readonly<Record<string, readonly string[]>> = {
   'freertos-demo.bin': ['FreeRTOS V', 'reporter: tick'],
 };
 
-/** The cell `--demo [NAME]` runs: NAME is a cell or a cell without its "-demo"; none: the first inmate cell. */
+/**
+ * The cell `--demo [NAME]` runs: NAME is a cell or a cell without its "-demo"; none: the first inmate
+ * cell. Linux cells are demos where the image boots them (machine.guests).
+ */
 function demoCell(machine: Machine, name: string | undefined): MachineCell {
-  const inmates = machine.cells.filter((c) => c.inmate);
-  const cell = name === undefined ? inmates[0] : inmates.find((c) => c.name === name || c.name === `${name}-demo`);
+  const demos = [...machine.cells.filter((c) => c.inmate), ...(machine.guests.includes('linux') ? renderedDtCells(machine) : [])];
+  const cell = name === undefined ? demos[0] : demos.find((c) => c.name === name || c.name === `${name}-demo`);
   if (!cell) {
-    throw new JhError('E_USAGE', name === undefined ? `machine ${machine.name} has no inmate cell to demo` : `machine ${machine.name} has no inmate cell "${name}"`,
-      { hint: `demos: ${inmates.map((c) => c.name.replace(/-demo$/, '')).join(', ') || '(none)'}` });
+    throw new JhError('E_USAGE', name === undefined ? `machine ${machine.name} has no cell to demo` : `machine ${machine.name} has no demo cell "${name}"`,
+      { hint: `demos: ${demos.map((c) => c.name.replace(/-demo$/, '')).join(', ') || '(none)'}` });
   }
   return cell;
 }
 
-function demoExpect(cell: MachineCell): string[] {
-  return ['Activating hypervisor', `Created cell "${cell.name}"`, ...(INMATE_EXPECT[cell.inmate!] ?? []),
+/** A Linux cell: its boot, its network up, the root's three pings answered over each link the root shares. */
+function guestExpect(machine: Machine, cell: MachineCell): string[] {
+  const rootSubnets = new Set(netEnds(machine, machine.system.rootCell.name).map((n) => n.address.replace(/\.\d+$/, '')));
+  const pings = netEnds(machine, cell.name).filter((n) => rootSubnets.has(n.address.replace(/\.\d+$/, '')));
+  return [`jhbuild-guest: cell ${cell.name}`, ...pings.map((n) => ` ${n.address}/${n.prefix}`), 'jhbuild-guest: ready',
+    ...pings.flatMap((n) => [`--- ${n.address} ping statistics ---`, '3 packets transmitted, 3 packets received'])];
+}
+
+function demoExpect(machine: Machine, cell: MachineCell): string[] {
+  return ['Activating hypervisor', `Created cell "${cell.name}"`, ...(cell.inmate ? INMATE_EXPECT[cell.inmate] ?? [] : guestExpect(machine, cell)),
     `jhbuild-demo: ${cell.name} stopped`, 'The Jailhouse was closed', 'jhbuild-demo: done'];
 }
 
@@ -82,7 +95,7 @@ const command: Command = {
     if (!whichSync(argv[0]!)) {
       throw new JhError('E_TOOL_MISSING', `${argv[0]} is not installed`, { hint: `apt-get install ${debianPackageFor(argv[0]!) ?? argv[0]} (or jhbuild doctor --install)` });
     }
-    const expect = [...((values.expect as string[] | undefined) ?? []).map((e) => regex(e, '--expect')), ...(demo ? demoExpect(demo).map((s) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))) : [])];
+    const expect = [...((values.expect as string[] | undefined) ?? []).map((e) => regex(e, '--expect')), ...(demo ? demoExpect(machine, demo).map((s) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))) : [])];
     const fail = ((values.fail as string[] | undefined) ?? []).map((f) => regex(f, '--fail'));
     if (values.demo) fail.push(/jhbuild-demo: FAILED/);
     const scripted = expect.length > 0 || fail.length > 0 || values.timeout !== undefined;

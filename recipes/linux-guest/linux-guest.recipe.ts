@@ -1,0 +1,84 @@
+/**
+ * What the root needs to boot each Linux cell of the machine, under /usr/libexec/jailhouse/linux/:
+ * the guest kernel, per cell an initramfs (busybox, ivshmem-net, an /init that brings up the cell's
+ * IVSHMEM network), its device tree with /memory and /chosen, and boot.sh with the `jailhouse cell`
+ * commands. The addresses are computed here as `jailhouse cell linux` would compute them on the
+ * target (src/cells/linux-boot.ts): the root's initramfs has no Python to run that script.
+ */
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineRecipe, JhError } from '../../src/index.ts';
+import type { TaskContext } from '../../src/index.ts';
+import { cellFileName } from '../../src/cells/machine-cells.ts';
+import { INMATE_DTS_TEMPLATE, inmateDtsData, renderedDtCells } from '../../src/cells/inmate-dts.ts';
+import { imageTextOffset, linuxBootCommands, linuxBootLayout, type LinuxBootLayout } from '../../src/cells/linux-boot.ts';
+import { netEnds } from '../../src/cells/net.ts';
+import { GUEST_DIR } from '../../src/kinds/root-tree.ts';
+import { gzipReproducible, mergeEntries, treeEntries, writeCpio, type CpioEntry } from '../../src/image/cpio.ts';
+import type { MachineCell } from '../../src/machine/types.ts';
+
+const LOADER = '/usr/libexec/jailhouse/linux-loader.bin';
+
+function guestInitrd(ctx: TaskContext, cell: MachineCell): Buffer {
+  const machine = ctx.machine;
+  const shared = Object.values(machine.board?.devices ?? {}).some((d) => d.shared && d.console && d.mmio?.some((w) => w.phys === cell.console.address));
+  const init = ctx.render('initrd/guest-init.hbs', { machine: machine.name, cell: cell.name, nets: netEnds(machine, cell.name), sharedConsole: shared });
+  const module = join(ctx.deps['ivshmem-net']!.deploy, 'guest', 'ivshmem-net.ko');
+  const entries: CpioEntry[] = mergeEntries(
+    ['dev', 'proc', 'sys', 'tmp', 'root', 'lib/modules'].map((path) => ({ path, type: 'dir' as const })),
+    treeEntries(ctx.deps.busybox!.dest),
+    [{ path: 'lib/modules/ivshmem-net.ko', type: 'file', data: readFileSync(module), mode: 0o644 },
+      { path: 'dev/console', type: 'char', major: 5, minor: 1 },
+      { path: 'init', type: 'file', data: Buffer.from(init), mode: 0o755 }]);
+  return gzipReproducible(writeCpio(entries, 0));
+}
+
+async function deviceTree(ctx: TaskContext, cell: MachineCell, layout: LinuxBootLayout, out: string): Promise<number> {
+  writeFileSync(`${out}.dts`, ctx.render(INMATE_DTS_TEMPLATE, inmateDtsData(ctx.machine, cell, { layout, bootargs: cell.linux!.cmdline })));
+  await ctx.exec('dtc', ['-I', 'dts', '-O', 'dtb', '-o', out, `${out}.dts`]);
+  return statSync(out).size;
+}
+
+async function install(ctx: TaskContext): Promise<void> {
+  const machine = ctx.machine;
+  const image = join(ctx.deps.linux!.deploy, 'guest', machine.guestKernel!.image);
+  const kernel = readFileSync(image);
+  const dir = join(ctx.dirs.dest, GUEST_DIR);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(image, join(dir, 'Image'));
+  for (const cell of renderedDtCells(machine)) {
+    const cellDir = join(dir, cell.name);
+    mkdirSync(cellDir, { recursive: true });
+    const initrd = guestInitrd(ctx, cell);
+    writeFileSync(join(cellDir, 'initrd.cpio.gz'), initrd);
+    const sizes = { kernel: kernel.length, textOffset: imageTextOffset(kernel), initrd: initrd.length };
+    // The tree holds addresses that depend on its own size: a first pass measures it (every value has a fixed width).
+    const dtb = join(ctx.dirs.build, `${cell.name}.dtb`);
+    mkdirSync(ctx.dirs.build, { recursive: true });
+    const size = await deviceTree(ctx, cell, linuxBootLayout(cell, { ...sizes, dtb: 0 }), dtb);
+    const layout = linuxBootLayout(cell, { ...sizes, dtb: size });
+    if (await deviceTree(ctx, cell, layout, dtb) !== size) {
+      throw new JhError('E_INTERNAL', `the device tree of cell ${cell.name} changed size with its addresses`, { hint: 'report this' });
+    }
+    copyFileSync(dtb, join(cellDir, `${cell.name}.dtb`));
+    const at = `/${GUEST_DIR}`;
+    const commands = linuxBootCommands(cell.name, `/etc/jailhouse/${cellFileName(machine, cell.name)}.cell`, layout,
+      { loader: LOADER, kernel: `${at}/Image`, initrd: `${at}/${cell.name}/initrd.cpio.gz`, dtb: `${at}/${cell.name}/${cell.name}.dtb` });
+    writeFileSync(join(cellDir, 'boot.sh'), ['#!/bin/sh',
+      `# Starts Linux in cell ${cell.name}: what \`jailhouse cell linux\` does, with addresses jhbuild computed from the cell.`,
+      'set -e', ...commands, ''].join('\n'), { mode: 0o755 });
+  }
+}
+
+export default defineRecipe({
+  name: 'linux-guest',
+  version: '1',
+  license: 'GPL-2.0-only',
+  summary: 'Linux guest kernel, initramfs, device tree and boot commands for each Linux cell',
+  depends: [{ recipe: 'linux', task: 'deploy', for: 'install' }, { recipe: 'busybox', task: 'install', for: 'install' },
+    { recipe: 'ivshmem-net', task: 'deploy', for: 'install' }],
+  templates: [INMATE_DTS_TEMPLATE, 'initrd/guest-init.hbs'],
+  tools: ['dtc'],
+  machineKeys: ['name', 'arch', 'system', 'cells', 'board', 'guestKernel', 'cpus'],
+  tasks: { install },
+});
