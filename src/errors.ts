@@ -29,8 +29,10 @@ export class JhError extends Error {
   }
 }
 
+/** By shape, not class: a layer's recipe may import another copy of jhbuild's src/errors.ts. */
 export function isJhError(error: unknown): error is JhError {
-  return error instanceof JhError;
+  return error instanceof JhError || (error instanceof Error && error.name === 'JhError' && typeof (error as JhError).code === 'string'
+    && Array.isArray((error as JhError).details));
 }
 
 export function formatError(error: JhError): string {

@@ -1,8 +1,9 @@
 /**
  * What the root needs to boot each Linux cell of the machine, under /usr/libexec/jailhouse/linux/:
- * the guest kernel, per cell an initramfs (busybox, ivshmem-net, an /init that brings up the cell's
- * IVSHMEM network), its device tree with /memory and /chosen, and boot.sh with the `jailhouse cell`
- * commands. The addresses are computed here as `jailhouse cell linux` would compute them on the
+ * the guest kernel, per cell an initramfs, its device tree with /memory and /chosen, and boot.sh
+ * with the `jailhouse cell` commands. The initramfs is Buildroot's rootfs.cpio.gz followed by the
+ * cell's own part (ivshmem-net, /etc/jhbuild/net; the kernel unpacks concatenated archives in
+ * order), or with guestRootfs: 'busybox' busybox and an /init rendered for the cell. The addresses are computed here as `jailhouse cell linux` would compute them on the
  * target (src/cells/linux-boot.ts): the root's initramfs has no Python to run that script.
  */
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,23 +15,33 @@ import { INMATE_DTS_TEMPLATE, inmateDtsData, renderedDtCells } from '../../src/c
 import { imageTextOffset, linuxBootCommands, linuxBootLayout, type LinuxBootLayout } from '../../src/cells/linux-boot.ts';
 import { netEnds } from '../../src/cells/net.ts';
 import { GUEST_DIR } from '../../src/kinds/root-tree.ts';
+import { ROOTFS } from '../buildroot/buildroot.recipe.ts';
 import { gzipReproducible, mergeEntries, treeEntries, writeCpio, type CpioEntry } from '../../src/image/cpio.ts';
 import type { MachineCell } from '../../src/machine/types.ts';
 
 const LOADER = '/usr/libexec/jailhouse/linux-loader.bin';
 
+const archive = (entries: CpioEntry[]) => gzipReproducible(writeCpio(entries, 0));
+
 function guestInitrd(ctx: TaskContext, cell: MachineCell): Buffer {
   const machine = ctx.machine;
+  const module = readFileSync(join(ctx.deps['ivshmem-net']!.deploy, 'guest', 'ivshmem-net.ko'));
+  if (machine.guestRootfs === 'buildroot') {
+    const nets = netEnds(machine, cell.name).map((n) => `${n.slot} ${n.address}/${n.prefix}\n`).join('');
+    const own = archive(mergeEntries(['lib/modules', 'etc/jhbuild'].map((path) => ({ path, type: 'dir' as const })), [
+      { path: 'lib/modules/ivshmem-net.ko', type: 'file', data: module, mode: 0o644 },
+      { path: 'etc/jhbuild/net', type: 'file', data: Buffer.from(nets), mode: 0o644 },
+      { path: 'etc/jhbuild/cell', type: 'file', data: Buffer.from(`${cell.name} on ${machine.name}\n`), mode: 0o644 }]));
+    return Buffer.concat([readFileSync(join(ctx.deps.buildroot!.deploy, ROOTFS)), own]);
+  }
   const shared = Object.values(machine.board?.devices ?? {}).some((d) => d.shared && d.console && d.mmio?.some((w) => w.phys === cell.console.address));
   const init = ctx.render('initrd/guest-init.hbs', { machine: machine.name, cell: cell.name, nets: netEnds(machine, cell.name), sharedConsole: shared });
-  const module = join(ctx.deps['ivshmem-net']!.deploy, 'guest', 'ivshmem-net.ko');
-  const entries: CpioEntry[] = mergeEntries(
+  return archive(mergeEntries(
     ['dev', 'proc', 'sys', 'tmp', 'root', 'lib/modules'].map((path) => ({ path, type: 'dir' as const })),
     treeEntries(ctx.deps.busybox!.dest),
-    [{ path: 'lib/modules/ivshmem-net.ko', type: 'file', data: readFileSync(module), mode: 0o644 },
+    [{ path: 'lib/modules/ivshmem-net.ko', type: 'file', data: module, mode: 0o644 },
       { path: 'dev/console', type: 'char', major: 5, minor: 1 },
-      { path: 'init', type: 'file', data: Buffer.from(init), mode: 0o755 }]);
-  return gzipReproducible(writeCpio(entries, 0));
+      { path: 'init', type: 'file', data: Buffer.from(init), mode: 0o755 }]));
 }
 
 async function deviceTree(ctx: TaskContext, cell: MachineCell, layout: LinuxBootLayout, out: string): Promise<number> {
@@ -75,10 +86,11 @@ export default defineRecipe({
   version: '1',
   license: 'GPL-2.0-only',
   summary: 'Linux guest kernel, initramfs, device tree and boot commands for each Linux cell',
-  depends: [{ recipe: 'linux', task: 'deploy', for: 'install' }, { recipe: 'busybox', task: 'install', for: 'install' },
-    { recipe: 'ivshmem-net', task: 'deploy', for: 'install' }],
+  depends: [{ recipe: 'linux', task: 'deploy', for: 'install' }, { recipe: 'ivshmem-net', task: 'deploy', for: 'install' },
+    { recipe: 'busybox', task: 'install', for: 'install', when: { guestRootfs: ['busybox'] } },
+    { recipe: 'buildroot', task: 'deploy', for: 'install', when: { guestRootfs: ['buildroot'] } }],
   templates: [INMATE_DTS_TEMPLATE, 'initrd/guest-init.hbs'],
   tools: ['dtc'],
-  machineKeys: ['name', 'arch', 'system', 'cells', 'board', 'guestKernel', 'cpus'],
+  machineKeys: ['name', 'arch', 'system', 'cells', 'board', 'guestKernel', 'guestRootfs', 'cpus'],
   tasks: { install },
 });

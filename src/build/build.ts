@@ -164,7 +164,8 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
           recipe, step, dirs, deps, jobs: io.jobs, vars: recipe.vars, signal: io.signal,
           machine: restrictMachine(plan.machine, recipe.machineKeys, recipe.name),
           download: downloadOf(recipe, layout.downloads, localTree),
-          exec: (file, args, opts = {}) => runProcess(file, args, { cwd: opts.cwd ?? dirs.build, env: { ...wrapperEnv, ...opts.env }, input: opts.input, log: io.log, signal: io.signal }),
+          fetchOptions: { mirrors: options.mirrors, offline: options.offline },
+          exec: (file, args, opts = {}) => runProcess(file, args, { cwd: opts.cwd ?? dirs.build, env: { ...wrapperEnv, ...opts.env }, input: opts.input, log: io.log, signal: io.signal, onLine: opts.onLine }),
           render: (template, data) => {
             if (!recipe.templates.includes(template)) {
               throw new Error(`template "${template}" is not declared in the templates of recipe "${recipe.name}"`);
@@ -177,6 +178,7 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
             return path;
           },
           log: (message) => appendFileSync(io.log, `${message}\n`),
+          progress: io.progress,
           fetchSource: () => fetchRecipeSource(sourceEnv),
           unpackSource: () => unpackRecipeSource(sourceEnv),
           applyPatches: () => applyRecipePatches(sourceEnv),

@@ -6,6 +6,8 @@ export interface ExecOptions {
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
   readonly input?: string | Uint8Array;
+  /** Each stdout line, as it comes (stdout then goes to the log only). */
+  readonly onLine?: (line: string) => void;
 }
 
 export interface DepOutputs {
@@ -41,6 +43,8 @@ export interface TaskContext {
   };
   /** Outputs of the recipes this one depends on, by name. */
   readonly deps: Readonly<Record<string, DepOutputs>>;
+  /** Where sources may come from: a recipe that downloads more itself (Buildroot) honours the same. */
+  readonly fetchOptions: { readonly mirrors: readonly string[]; readonly offline: boolean };
   /** The downloaded source: tarball path or git mirror; undefined for local/none. */
   readonly download: string | undefined;
   /** This task's share of the job budget: pass it to make -j. */
@@ -53,6 +57,8 @@ export interface TaskContext {
   /** Path of a declared input file (files/... or a patch). */
   file(name: string): string;
   log(message: string): void;
+  /** What a long step is doing now (e.g. the package Buildroot builds), shown live beside the task. */
+  progress(message: string): void;
   /** The default fetch, unpack and patch steps, callable from a recipe's own steps. */
   fetchSource(): Promise<void>;
   unpackSource(): Promise<void>;

@@ -24,6 +24,7 @@ export interface PlannedTask {
 export type BuildEvent =
   | { event: 'task:start'; task: TaskKey; cached: false }
   | { event: 'task:done'; task: TaskKey; cached: boolean; ms: number; from?: 'remote' | 'unneeded' | 'equivalent' }
+  | { event: 'task:progress'; task: TaskKey; message: string }
   | { event: 'task:fail'; task: TaskKey; cached: false; ms: number; log: string; tail: string[]; message: string }
   | { event: 'build:done'; ran: number; cached: number; failed: number }
   | { event: 'cache:restore'; task: TaskKey; bytes: number; ms: number }
@@ -36,6 +37,7 @@ export interface StepIo {
   readonly log: string;
   readonly jobs: number;
   readonly signal: AbortSignal;
+  progress(message: string): void;
 }
 
 export interface RunHooks {
@@ -139,7 +141,8 @@ export async function runBuild(plan: readonly PlannedTask[], layout: BuildLayout
       if (out) mkdirSync(out);
       mkdirSync(dirname(log), { recursive: true });
       writeFileSync(log, '');
-      await hooks.runStep(task, { out, log, jobs, signal: options.signal });
+      await hooks.runStep(task, { out, log, jobs, signal: options.signal,
+        progress: (message) => hooks.emit({ event: 'task:progress', task: task.node.key, message }) });
       if (options.signal.aborted) throw new Error('interrupted');
       const manifestText = JSON.stringify(JSON.parse(canonicalJson(task.manifest)), null, 1);
       writeFileSync(join(temp, 'manifest.json'), manifestText);

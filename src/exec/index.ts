@@ -12,6 +12,8 @@ export interface RunProcessOptions {
   /** Log file that receives the command line, stdout and stderr. */
   readonly log?: string;
   readonly signal?: AbortSignal;
+  /** Called with each stdout line (then stdout is logged, not kept): for long builds that report progress. */
+  readonly onLine?: (line: string) => void;
 }
 
 /**
@@ -39,12 +41,15 @@ export async function runProcess(file: string, args: readonly string[], options:
   }
   if (options.cwd && !existsSync(options.cwd)) throw new Error(`cannot run ${file}: working folder ${options.cwd} does not exist`);
   const sink = options.log ? [{ file: options.log, append: true }] as const : [] as const;
+  const onLine = options.onLine;
+  const watch = onLine ? [function* (line: unknown) { onLine(String(line)); yield line; }] : [];
   const child = execa(file, args, {
     cwd: options.cwd,
     env: { LC_ALL: 'C', ...options.env },
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : undefined,
-    stdout: ['pipe', ...sink],
+    stdout: onLine ? [...watch, ...(sink.length ? sink : ['ignore' as const])] as never : ['pipe', ...sink],
+    buffer: !onLine,
     stderr: options.log ? [...sink] : 'pipe',
     detached: true,
     cancelSignal: options.signal,

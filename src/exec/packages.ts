@@ -6,6 +6,8 @@ const BY_NAME: Readonly<Record<string, string>> = {
   fdtoverlay: 'device-tree-compiler', python3: 'python3', perl: 'perl', tar: 'tar', bzip2: 'bzip2', xz: 'xz-utils',
   mke2fs: 'e2fsprogs', debugfs: 'e2fsprogs', mcopy: 'mtools', mformat: 'mtools', mdir: 'mtools', 'mkfs.vfat': 'dosfstools',
   'dpkg-deb': 'dpkg', swig: 'swig', sh: 'dash', fdtget: 'device-tree-compiler', mkimage: 'u-boot-tools', sfdisk: 'fdisk', bmaptool: 'bmap-tools', 'grub-mkstandalone': 'grub-common', 'grub-mkimage': 'grub-common', 'apt-get': 'apt',
+  // Buildroot's host needs (docs/manual/prerequisite.adoc).
+  'g++': 'g++', patch: 'patch', rsync: 'rsync', unzip: 'unzip', file: 'file', wget: 'wget',
   'qemu-system-aarch64': 'qemu-system-arm', 'qemu-system-arm': 'qemu-system-arm', 'qemu-system-x86_64': 'qemu-system-x86',
 };
 

@@ -6,7 +6,7 @@ import { placeCells } from '../cells/place/place.ts';
 import { validateNeeds } from '../cells/place/validate.ts';
 
 const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'cpus', 'ram', 'reservation', 'rootConsole',
-  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'board', 'links', 'kernel', 'guestKernel', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties', 'licensesAccepted'] as const;
+  'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'board', 'links', 'kernel', 'guestKernel', 'guestRootfs', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties', 'licensesAccepted'] as const;
 
 /** Non-root cells take the CPUs they name, or a count of CPUs from 1 upwards in declaration order; CPU 0 always stays with the root. */
 export function allocateCpus(count: number, cells: readonly CellInput[]): number[][] {
@@ -58,6 +58,7 @@ export function validateMachineInput(value: unknown, file: string, expectedName:
     check.string(kernel.image, `${key}.image`);
     check.strings(kernel.dtbs, `${key}.dtbs`);
   }
+  if (m.guestRootfs !== undefined) check.oneOf(m.guestRootfs, 'guestRootfs', ['buildroot', 'busybox']);
   check.oneOf(m.boot, 'boot', ['qemu', 'grub-efi', 'rpi-firmware', 'uboot-imx']);
   if (m.image !== undefined) validateImage(check, m.image);
   if (m.bootFirmware !== undefined) {
@@ -119,5 +120,6 @@ export function resolveMachine(input: MachineInput, file: string, rootSystem?: S
   const inmates = [...new Set(cells.flatMap((c) => (c.inmate ? [c.inmate] : [])))].sort();
   const guests = input.guestKernel && input.arch !== 'x86' && cells.some((c) => c.linux && !c.linux.dtb) ? ['linux'] : [];
   const rootLinks = [...new Set((input.links ?? []).filter((l) => l.peers.includes('root')).map((l) => l.kind))].sort();
-  return { ...rest, system, cells, placed: placement.placed, inmates, guests, rootLinks, file };
+  const guestRootfs = guests.length > 0 ? input.guestRootfs ?? 'buildroot' : undefined;
+  return { ...rest, system, cells, placed: placement.placed, inmates, guests, rootLinks, guestRootfs, file };
 }

@@ -116,6 +116,11 @@ export interface MachineInput {
   readonly kernel: KernelConfig;
   /** A second kernel configuration for Linux guests in non-root cells, from the same source. */
   readonly guestKernel?: KernelConfig;
+  /**
+   * The Linux guests' userland: Buildroot (the default: busybox, dropbear, iproute2, its own
+   * toolchain) or the busybox initramfs, the fallback for hosts that cannot reach Buildroot's downloads.
+   */
+  readonly guestRootfs?: 'buildroot' | 'busybox';
   readonly qemu?: QemuProfile;
   /** A disk image to assemble; absent for machines booted from a kernel + initramfs (QEMU direct boot). */
   readonly image?: MachineDiskImage;

@@ -40,6 +40,7 @@ function linesUi(): Ui {
       switch (event.event) {
         case 'task:start': out(`start   ${event.task}`); break;
         case 'task:done': if (!event.cached) out(`done    ${event.task} (${(event.ms / 1000).toFixed(1)} s)`); break;
+        case 'task:progress': out(`        ${event.task}: ${event.message}`); break;
         case 'task:fail': out(paint(31, `FAILED  ${event.task}: ${event.message}`)); break;
         case 'cache:restore': out(`remote  ${event.task} (${(event.bytes / 1048576).toFixed(1)} MiB, ${(event.ms / 1000).toFixed(1)} s)`); break;
         case 'cache:store': out(`shared  ${event.task} (${(event.bytes / 1048576).toFixed(1)} MiB)`); break;

@@ -16,9 +16,11 @@ export function listrUi(plan: readonly PlannedTask[]): Ui {
   }
   const byRecipe = new Map<string, PlannedTask[]>();
   for (const t of plan) byRecipe.set(t.node.id.recipe, [...(byRecipe.get(t.node.id.recipe) ?? []), t]);
+  const running = new Map<string, ListrTaskWrapper<unknown, never, never>>();
   const stepTask = (t: PlannedTask) => ({
     title: t.node.id.step,
     task: async (_: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
+      running.set(t.node.key, task);
       const result = await waiters.get(t.node.key)!.promise;
       if (result === 'cached') task.skip(`${t.node.id.step} (cached)`);
     },
@@ -28,10 +30,11 @@ export function listrUi(plan: readonly PlannedTask[]): Ui {
     task: (_: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
       task.newListr(steps.map(stepTask), { concurrent: false, exitOnError: true }),
   })), { concurrent: true, exitOnError: false, rendererOptions: { collapseSubtasks: true, collapseSkips: true } as never });
-  const running = list.run().catch(() => undefined);
+  const listing = list.run().catch(() => undefined);
   return {
     emit(event: BuildEvent) {
       if (event.event === 'task:done') waiters.get(event.task)?.resolve(event.cached ? 'cached' : 'done');
+      else if (event.event === 'task:progress') { const task = running.get(event.task); if (task) task.output = event.message; }
       else if (event.event === 'task:fail') waiters.get(event.task)?.reject(new Error(event.message));
       else if (event.event === 'cache:warn') process.stderr.write(`warning ${event.message}\n`);
       else if (event.event === 'build:done') {
@@ -39,6 +42,6 @@ export function listrUi(plan: readonly PlannedTask[]): Ui {
         for (const w of waiters.values()) w.reject(new Error('not run'));
       }
     },
-    close: async () => { await running; },
+    close: async () => { await listing; },
   };
 }

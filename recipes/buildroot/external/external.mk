@@ -1,0 +1,1 @@
+# No packages of jhbuild's own (see Config.in).

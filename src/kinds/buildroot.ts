@@ -1,0 +1,34 @@
+/** Reading Buildroot: what `make show-info` says it will download, and what its build log says it is doing. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** `make show-info`: one entry per package of the configuration (package/pkg-utils.mk, json-info). */
+export type BuildrootInfo = Readonly<Record<string, {
+  readonly dl_dir?: string;
+  readonly downloads?: readonly { readonly source: string; readonly uris: readonly string[] }[];
+}>>;
+
+export interface BuildrootDownload { readonly package: string; readonly file: string; readonly uri?: string }
+
+/** The downloads not yet in BR2_DL_DIR (Buildroot keeps each in a folder named after the package's dl_dir). */
+export function missingDownloads(info: BuildrootInfo, dlDir: string): BuildrootDownload[] {
+  const missing = new Map<string, BuildrootDownload>();
+  for (const [name, pkg] of Object.entries(info)) {
+    const dir = pkg.dl_dir ?? name;
+    for (const d of pkg.downloads ?? []) {
+      // host-gcc-initial and host-gcc-final share gcc's folder and tarball: one download.
+      if (existsSync(join(dlDir, dir, d.source)) || missing.has(`${dir}/${d.source}`)) continue;
+      // "https+https://site/dir": the method, then the folder the file is fetched from.
+      missing.set(`${dir}/${d.source}`, { package: dir, file: d.source, uri: d.uris[0] ? `${d.uris[0].replace(/^[a-z]+\+/, '')}/${d.source}` : undefined });
+    }
+  }
+  return [...missing.values()].sort((a, b) => a.package.localeCompare(b.package) || a.file.localeCompare(b.file));
+}
+
+/** ">>> busybox 1.37.0 Building" (Buildroot's step banner, package/pkg-utils.mk MESSAGE) as "busybox 1.37.0: building". */
+export function buildrootProgress(line: string): string | undefined {
+  // The banner is coloured when make runs on a terminal: strip escapes before matching.
+  const m = /^>>> (\S+)(?: (\S+))? (\S.*)$/.exec(line.replace(/\x1b\[[0-9;]*m/g, '').trim());
+  if (!m) return undefined;
+  return `${m[1]}${m[2] ? ` ${m[2]}` : ''}: ${m[3]!.charAt(0).toLowerCase()}${m[3]!.slice(1)}`;
+}
