@@ -114,3 +114,19 @@ test('IVSHMEM network addresses: the root .1, its peer .2, on 192.168.19.0/24', 
     }
   }
 });
+
+for (const name of ['qemu-arm64', 'rpi4', 'imx8mm-evk']) {
+  test(`${name}: each Linux cell holds a 6 MiB guest kernel and a 2 MiB initramfs, where its device tree says its RAM is`, async (t) => {
+    const m = await machine(name);
+    const cells = renderedDtCells(m);
+    t.true(cells.length > 0);
+    for (const cell of cells) {
+      const layout = linuxBootLayout(cell, { kernel: 6_328_328, textOffset: 0, dtb: 4000, initrd: 2 * MiB });
+      const ram = cell.memory.filter(isCellRam);
+      for (const at of [layout.dtb, layout.kernel, layout.initrd!.start, layout.initrd!.end - 1]) {
+        t.true(ram.some((r) => at >= r.virt && at < r.virt + r.size), `${cell.name}: 0x${at.toString(16)} in the cell's RAM`);
+      }
+      t.deepEqual(layout.memory.map((r) => r.start), ram.filter((r) => r.virt > 0 || r.size > 0x10000).map((r) => r.virt));
+    }
+  });
+}
