@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { encodeMachineCells } from '../src/cells/machine-cells.ts';
 import { INMATE_DTS_TEMPLATE, inmateDtsData, renderedDtCells } from '../src/cells/inmate-dts.ts';
 import { imageTextOffset, isCellRam, linuxBootCommands, linuxBootLayout } from '../src/cells/linux-boot.ts';
-import { netEnds } from '../src/cells/net.ts';
+import { netEnds, rootReachable } from '../src/cells/net.ts';
 import { renderTemplateFile } from '../src/render/index.ts';
 import { whichSync } from '../src/build/tools.ts';
 import { machine } from './helpers/machines.ts';
@@ -68,6 +68,7 @@ test('IVSHMEM network addresses: the root .1, its peer .2, on 192.168.19.0/24', 
   t.deepEqual(netEnds(m, m.system.rootCell.name), [{ slot: '00:01.0', address: '192.168.19.1', prefix: 24, peers: 2 }]);
   t.deepEqual(netEnds(m, 'linux-demo'), [{ slot: '00:01.0', address: '192.168.19.2', prefix: 24, peers: 2 }]);
   t.deepEqual(netEnds(m, 'inmate-demo'), []);
+  t.deepEqual(rootReachable(m, 'linux-demo').map((n) => n.address), ['192.168.19.2'], 'what the demo pings');
 });
 
 (upstreamReason ? test.skip : test)('the same addresses, load command and /memory, /chosen as Jailhouse\'s jailhouse-cell-linux', async (t) => {

@@ -33,3 +33,10 @@ export function netEnds(machine: Machine, cellName: string): NetEnd[] {
     peers: d.shmemPeers,
   }));
 }
+
+/** The ends of a cell the root can reach: those on a subnet the root has an end on (what the demo pings). */
+export function rootReachable(machine: Machine, cellName: string): NetEnd[] {
+  const subnet = (address: string) => address.replace(/\.\d+$/, '');
+  const rootSubnets = new Set(netEnds(machine, machine.system.rootCell.name).map((n) => subnet(n.address)));
+  return netEnds(machine, cellName).filter((n) => rootSubnets.has(subnet(n.address)));
+}

@@ -9,7 +9,7 @@ import type { TaskContext } from '../core/recipe.ts';
 import { mergeEntries, treeEntries, type CpioEntry } from '../image/cpio.ts';
 import { cellFileName } from '../cells/machine-cells.ts';
 import { renderedDtCells } from '../cells/inmate-dts.ts';
-import { netEnds } from '../cells/net.ts';
+import { netEnds, rootReachable } from '../cells/net.ts';
 
 /** Where the linux-guest recipe puts each Linux cell's kernel, initrd, device tree and boot.sh. */
 export const GUEST_DIR = 'usr/libexec/jailhouse/linux';
@@ -24,14 +24,12 @@ export function rootTreeEntries(ctx: TaskContext, parts: readonly string[]): Cpi
   const cells = present.includes('cells') ? machine.cells : [];
   const guests = present.includes('linux-guest') ? renderedDtCells(machine) : [];
   const rootNets = present.includes('ivshmem-net') ? netEnds(machine, machine.system.rootCell.name) : [];
-  const subnet = (address: string) => address.replace(/\.\d+$/, '');
-  const rootSubnets = new Set(rootNets.map((n) => subnet(n.address)));
   // Inmates always run in a demo; a Linux cell when it is the one asked for, and then the root pings it.
   const demos = [
     ...cells.filter((c) => c.inmate).map((c) => ({ name: c.name, always: true, pings: [],
       start: `start_cell ${c.name} ${cellFileName(machine, c.name)}.cell ${c.inmate}` })),
     ...guests.map((c) => ({ name: c.name, always: false, start: `/${GUEST_DIR}/${c.name}/boot.sh`,
-      pings: netEnds(machine, c.name).filter((n) => rootSubnets.has(subnet(n.address))).map((n) => n.address) })),
+      pings: rootNets.length ? rootReachable(machine, c.name).map((n) => n.address) : [] })),
   ];
   const init = ctx.render('initrd/init.hbs', {
     machine: machine.name,

@@ -10,7 +10,7 @@ import { readKvmHost } from '../../qemu/host.ts';
 import { runInteractive, runScripted } from '../../qemu/runner.ts';
 import type { Machine, MachineCell } from '../../machine/types.ts';
 import { renderedDtCells } from '../../cells/inmate-dts.ts';
-import { netEnds } from '../../cells/net.ts';
+import { rootReachable } from '../../cells/net.ts';
 import { buildDirOf, loadMachine, machineOption, openProject, type Command } from '../common.ts';
 
 /** What each demo inmate prints when it works. */
@@ -36,8 +36,7 @@ function demoCell(machine: Machine, name: string | undefined): MachineCell {
 
 /** A Linux cell: its boot, its network up, the root's three pings answered over each link the root shares. */
 function guestExpect(machine: Machine, cell: MachineCell): string[] {
-  const rootSubnets = new Set(netEnds(machine, machine.system.rootCell.name).map((n) => n.address.replace(/\.\d+$/, '')));
-  const pings = netEnds(machine, cell.name).filter((n) => rootSubnets.has(n.address.replace(/\.\d+$/, '')));
+  const pings = rootReachable(machine, cell.name);
   return [`jhbuild-guest: cell ${cell.name}`, ...pings.map((n) => ` ${n.address}/${n.prefix}`), 'jhbuild-guest: ready',
     ...pings.flatMap((n) => [`--- ${n.address} ping statistics ---`, '3 packets transmitted, 3 packets received'])];
 }
