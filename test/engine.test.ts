@@ -128,3 +128,16 @@ test('a module a recipe imports is part of its code: editing it reruns that reci
   // lib's result is byte-identical to before (the edit changed nothing it makes): by hash equivalence top does not rerun.
   t.deepEqual(ranTasks(again.stdout), all(['lib'], STEPS.slice(3, 6)).sort());
 });
+
+test('a step reports what it is doing from its process\'s output as it comes (task:progress), and the output still reaches the log', async (t) => {
+  const root = tempDir();
+  writeTestMachine(root);
+  writeLoggingRecipe(root, 'long', join(root, 'tasks.log'), {
+    extra: { compile: "await ctx.exec('sh', ['-c', 'echo \">>> one 1.0 Building\"; echo noise; echo \">>> two 2.0 Installing\"'], { onLine: (line) => { if (line.startsWith('>>> ')) ctx.progress(line.slice(4)); } });" },
+  });
+  const run = await runCli(['build', 'long', '--project', root, '--machine', 'test', '--json', '--build-dir', join(root, 'build')]);
+  t.is(run.code, 0, run.stderr);
+  const progress = jsonEvents(run.stdout).filter((e) => e.event === 'task:progress') as unknown as { task: string; message: string }[];
+  t.deepEqual(progress.map((e) => [e.task, e.message]), [['long:compile', 'one 1.0 Building'], ['long:compile', 'two 2.0 Installing']]);
+  t.regex(readFileSync(join(root, 'build/work/test/long/log/compile.log'), 'utf8'), />>> one 1\.0 Building\nnoise\n>>> two 2\.0 Installing/);
+});
