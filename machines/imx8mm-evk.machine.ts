@@ -130,6 +130,7 @@ export default defineMachine({
     },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/imx8mm-evk.config'], image: 'Image', dtbs: ['freescale/imx8mm-evk.dtb'] },
+  guestKernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-guest.config', 'fragments/imx8mm-evk-guest.config'], image: 'Image', dtbs: [] },
   boot: 'uboot-imx',
   // The boot ROM reads flash.bin at 33 KiB on an SD card (i.MX8MN/8MP: 32 KiB).
   bootFirmware: { tfaPlatform: 'imx8mm', ubootDefconfig: 'imx8mm_evk_defconfig', loaderOffset: 33 * 1024 },

@@ -95,6 +95,7 @@ export default defineMachine({
     { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 1, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyS0,115200' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/rpi4.config'], image: 'Image', dtbs: ['broadcom/bcm2711-rpi-4-b.dtb'] },
+  guestKernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-guest.config', 'fragments/rpi4-guest.config'], image: 'Image', dtbs: [] },
   boot: 'rpi-firmware',
   bootFirmware: { tfaPlatform: 'rpi4' },
   // Jailhouse's vPCI host takes PCI domain 1; the SoC's PCIe controller keeps domain 0.

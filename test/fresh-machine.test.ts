@@ -19,6 +19,7 @@ const work = process.env.JHBUILD_FRESH_DIR ?? join(tmpdir(), 'jhbuild-fresh');
 const root = join(work, 'root');
 const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
 const freertosSrc = process.env.JHBUILD_FREERTOS_SRC;
+const ivshmemNetSrc = process.env.JHBUILD_IVSHMEM_NET_SRC;
 
 function missing(): string | undefined {
   if (process.env.JHBUILD_FRESH === '0') return 'JHBUILD_FRESH=0';
@@ -89,7 +90,10 @@ const tail = (text: string) => text.split('\n').slice(-40).join('\n');
 
 const reason = missing();
 if (reason) console.log(`SKIP fresh-machine tier: ${reason}`);
-if (!reason && (!jailhouseSrc || !freertosSrc)) console.log('SKIP fresh-machine Jailhouse demo: set JHBUILD_JAILHOUSE_SRC (siemens/jailhouse) and JHBUILD_FREERTOS_SRC (FreeRTOS-Kernel V11.1.0) to build the full image and run --demo in the fresh root');
+if (!reason && (!jailhouseSrc || !freertosSrc || !ivshmemNetSrc)) {
+  console.log('SKIP fresh-machine Jailhouse demo: set JHBUILD_JAILHOUSE_SRC (siemens/jailhouse), JHBUILD_FREERTOS_SRC (FreeRTOS-Kernel V11.1.0) '
+    + 'and JHBUILD_IVSHMEM_NET_SRC (a Jailhouse kernel-queue tree) to build the full image and run --demo in the fresh root');
+}
 
 (reason ? test.skip : test.serial)('a bare Debian 12 root: doctor --install, the qemu-arm64 image from Debian sources, and its boot', async (t) => {
   rmSync(work, { recursive: true, force: true });
@@ -116,11 +120,12 @@ if (!reason && (!jailhouseSrc || !freertosSrc)) console.log('SKIP fresh-machine 
   console.log(`fresh-machine: whole tier ${Math.round((Date.now() - started) / 1000)} s`);
 });
 
-(reason || !jailhouseSrc || !freertosSrc ? test.skip : test.serial)('the fresh root builds the Jailhouse image (--src jailhouse, freertos) and runs the demo with no extra QEMU arguments', async (t) => {
+(reason || !jailhouseSrc || !freertosSrc || !ivshmemNetSrc ? test.skip : test.serial)('the fresh root builds the Jailhouse image (--src jailhouse, freertos, ivshmem-net) and runs the demo with no extra QEMU arguments', async (t) => {
   t.true(existsSync(join(root, 'root/jhbuild/build/deploy/qemu-arm64/image-base')), 'runs after the base tier');
   cpSync(jailhouseSrc!, join(root, 'root/jailhouse'), { recursive: true });
   cpSync(freertosSrc!, join(root, 'root/freertos'), { recursive: true });
-  const image = await inRoot('image', './jhbuild image --machine qemu-arm64 --src jailhouse=/root/jailhouse --src freertos=/root/freertos', 30 * 60_000);
+  cpSync(ivshmemNetSrc!, join(root, 'root/ivshmem-net'), { recursive: true });
+  const image = await inRoot('image', './jhbuild image --machine qemu-arm64 --src jailhouse=/root/jailhouse --src freertos=/root/freertos --src ivshmem-net=/root/ivshmem-net', 30 * 60_000);
   t.is(image.code, 0, tail(image.output));
   const demo = await inRoot('demo', "./jhbuild run qemu --machine qemu-arm64 --demo --fail 'Kernel panic|Unhandled|FATAL' --timeout 300", 10 * 60_000);
   t.is(demo.code, 0, tail(demo.output));
