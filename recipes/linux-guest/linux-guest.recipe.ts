@@ -3,8 +3,9 @@
  * the guest kernel, per cell an initramfs, its device tree with /memory and /chosen, and boot.sh
  * with the `jailhouse cell` commands. The initramfs is Buildroot's rootfs.cpio.gz followed by the
  * cell's own part (ivshmem-net, /etc/jhbuild/net; the kernel unpacks concatenated archives in
- * order), or with guestRootfs: 'busybox' busybox and an /init rendered for the cell. The addresses are computed here as `jailhouse cell linux` would compute them on the
- * target (src/cells/linux-boot.ts): the root's initramfs has no Python to run that script.
+ * order), or with guestRootfs: 'busybox' busybox and an /init rendered for the cell. The addresses
+ * are computed here as `jailhouse cell linux` would compute them on the target
+ * (src/cells/linux-boot.ts): the root's initramfs has no Python to run that script.
  */
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
