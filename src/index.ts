@@ -8,5 +8,6 @@ export { planBuild, runPlan } from './build/build.ts';
 export { STEPS } from './core/types.ts';
 export type { Step } from './core/types.ts';
 export { JhError } from './errors.ts';
+export { copyInto } from './build/copy-into.ts';
 export { mem, ram, mmio, commRegion, ivshmemSharedRegions, ivshmemNetRegions, ivshmemDevice, pciDevice, consoles, gic, irqBitmap, bdf, cellDefaults, memFlags } from './cells/helpers.ts';
 export { CELL_FLAGS, SYS_FLAGS, MEM, CON_TYPE, CON_FLAGS, PCI_TYPE, SHMEM_PROTO, IOMMU_TYPE } from './cells/model.ts';

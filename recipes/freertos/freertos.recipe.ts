@@ -5,9 +5,9 @@
  * names (PL011, 8250, i.MX; read from the communication region), and the demo tasks. Linked at guest
  * address 0, where the cell config maps the inmate's RAM.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineRecipe, git } from '../../src/index.ts';
+import { copyInto, defineRecipe, git } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
 
 const GLUE = ['start.S', 'main.c', 'console.c', 'tick.c'];
@@ -63,10 +63,6 @@ export default defineRecipe({
   machineKeys: ['arch', 'crossCompile', 'system.platform.arm'],
   tasks: {
     compile,
-    install(ctx) {
-      const demos = join(ctx.dirs.dest, 'usr/libexec/jailhouse/demos');
-      mkdirSync(demos, { recursive: true });
-      copyFileSync(join(ctx.dirs.build, FREERTOS_BINARY), join(demos, FREERTOS_BINARY));
-    },
+    install: (ctx) => copyInto(join(ctx.dirs.build, FREERTOS_BINARY), join(ctx.dirs.dest, 'usr/libexec/jailhouse/demos')),
   },
 });

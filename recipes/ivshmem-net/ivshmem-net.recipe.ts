@@ -5,9 +5,8 @@
  * tree with drivers/net/ivshmem-net.c and include/linux/ivshmem.h, with --src ivshmem-net=PATH);
  * files/ holds only the Kbuild and the compat header for the 6.1 API.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { defineRecipe, git } from '../../src/index.ts';
+import { copyInto, defineRecipe, git } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
 import { guestKernelBuild } from '../../src/kinds/kconfig.ts';
 
@@ -22,11 +21,10 @@ function kernels(ctx: TaskContext): { kdir: string; dir: string }[] {
 
 async function compile(ctx: TaskContext): Promise<void> {
   for (const { kdir, dir } of kernels(ctx)) {
-    mkdirSync(join(dir, 'include/linux'), { recursive: true });
-    copyFileSync(join(ctx.dirs.src, 'drivers/net/ivshmem-net.c'), join(dir, 'ivshmem-net.c'));
-    copyFileSync(join(ctx.dirs.src, 'include/linux/ivshmem.h'), join(dir, 'include/linux/ivshmem.h'));
-    copyFileSync(ctx.file('files/Kbuild'), join(dir, 'Kbuild'));
-    copyFileSync(ctx.file('files/compat.h'), join(dir, 'compat.h'));
+    copyInto(join(ctx.dirs.src, 'drivers/net/ivshmem-net.c'), dir);
+    copyInto(join(ctx.dirs.src, 'include/linux/ivshmem.h'), join(dir, 'include/linux'));
+    copyInto(ctx.file('files/Kbuild'), dir);
+    copyInto(ctx.file('files/compat.h'), dir);
     await ctx.exec('make', ['-C', kdir, `M=${dir}`, `ARCH=${ctx.machine.arch}`, `CROSS_COMPILE=${ctx.machine.crossCompile}`, `-j${ctx.jobs}`, 'modules']);
   }
 }
@@ -43,15 +41,10 @@ export default defineRecipe({
   tools: ['make'],
   tasks: {
     compile,
-    install(ctx) {
-      mkdirSync(join(ctx.dirs.dest, 'usr/lib/jailhouse'), { recursive: true });
-      copyFileSync(join(ctx.dirs.build, 'root', MODULE), join(ctx.dirs.dest, 'usr/lib/jailhouse', MODULE));
-    },
+    install: (ctx) => copyInto(join(ctx.dirs.build, 'root', MODULE), join(ctx.dirs.dest, 'usr/lib/jailhouse')),
     // The guest's module goes to the guest's initrd, not the root's tree.
     deploy(ctx) {
-      if (!ctx.machine.guestKernel) return;
-      mkdirSync(join(ctx.dirs.deploy, 'guest'), { recursive: true });
-      copyFileSync(join(ctx.dirs.build, 'guest', MODULE), join(ctx.dirs.deploy, 'guest', MODULE));
+      if (ctx.machine.guestKernel) copyInto(join(ctx.dirs.build, 'guest', MODULE), join(ctx.dirs.deploy, 'guest'));
     },
   },
 });

@@ -3,18 +3,13 @@
  * linux recipe's build tree (KDIR). Cell configs come from the cells recipe, so that editing a
  * cell does not rebuild Jailhouse.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineRecipe, git } from '../../src/index.ts';
+import { copyInto, defineRecipe, git } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
 
 const makeArgs = (ctx: TaskContext) => ['-C', ctx.dirs.src, `ARCH=${ctx.machine.arch}`,
   `CROSS_COMPILE=${ctx.machine.crossCompile}`, `KDIR=${ctx.deps.linux!.build}`];
-
-function copyInto(from: string, toDir: string, name = from.split('/').pop()!): void {
-  mkdirSync(toDir, { recursive: true });
-  copyFileSync(from, join(toDir, name));
-}
 
 export default defineRecipe({
   name: 'jailhouse',

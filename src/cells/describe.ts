@@ -2,6 +2,8 @@
 import { APIC_MODE, CELL_FLAGS, CON_FLAGS, CON_TYPE, IOMMU_TYPE, MEM, PCI_TYPE, SHMEM_PROTO, SYS_FLAGS } from './model.ts';
 
 export const hex = (n: number) => `0x${n.toString(16)}`;
+/** A PCI bus/device/function as Linux names it after the domain: "00:01.0". */
+export const bdfName = (bdf: number) => `${(bdf >> 8).toString(16).padStart(2, '0')}:${((bdf >> 3) & 0x1f).toString(16).padStart(2, '0')}.${bdf & 7}`;
 
 function bitNames(value: number, table: Readonly<Record<string, number>>): string[] {
   const names: string[] = [];

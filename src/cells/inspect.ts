@@ -1,7 +1,7 @@
 /** Readable text of a decoded .cell of any origin: flag names, hex addresses, sizes in MiB. */
 import type { DecodedCellFile } from './binary.ts';
 import type { Cell, Console, SystemConfig } from './model.ts';
-import { apicModeName, cellFlagNames, conFlagNames, conTypeName, hex, iommuTypeName, memFlagNames, mib, pciTypeName, shmemProtoName, sysFlagNames } from './describe.ts';
+import { apicModeName, bdfName, cellFlagNames, conFlagNames, conTypeName, hex, iommuTypeName, memFlagNames, mib, pciTypeName, shmemProtoName, sysFlagNames } from './describe.ts';
 
 const names = (list: string[]) => (list.length ? list.join(' | ') : 'none');
 
@@ -31,9 +31,8 @@ function cellLines(cell: Cell): string[] {
   for (const chip of cell.irqchips) out.push(`  irqchip at ${hex(chip.address)} id ${chip.id}, pins from ${chip.pinBase}: ${chip.pinBitmap.map((w) => hex(w)).join(' ')}`);
   if (cell.pio.length) out.push(`  PIO: ${cell.pio.map((p) => `${hex(p.base)}+${hex(p.length)}`).join(', ')}`);
   cell.pciDevices.forEach((d, i) => {
-    const bdf = `${(d.bdf >> 8).toString(16).padStart(2, '0')}:${((d.bdf >> 3) & 0x1f).toString(16).padStart(2, '0')}.${d.bdf & 7}`;
     const shmem = d.type === 3 ? `, shmem regions from ${d.shmemRegionsStart}, dev_id ${d.shmemDevId} of ${d.shmemPeers} peers, protocol ${shmemProtoName(d.shmemProtocol)}` : '';
-    out.push(`  PCI ${i}: ${pciTypeName(d.type)} ${d.domain.toString(16).padStart(4, '0')}:${bdf}, caps ${d.capsStart}+${d.numCaps}, MSI ${d.numMsiVectors}, MSI-X ${d.numMsixVectors}${shmem}`);
+    out.push(`  PCI ${i}: ${pciTypeName(d.type)} ${d.domain.toString(16).padStart(4, '0')}:${bdfName(d.bdf)}, caps ${d.capsStart}+${d.numCaps}, MSI ${d.numMsiVectors}, MSI-X ${d.numMsixVectors}${shmem}`);
   });
   if (cell.pciCaps.length) out.push(`  PCI caps (${cell.pciCaps.length}): ${cell.pciCaps.map((c) => `${hex(c.id)}@${hex(c.start)}+${c.len}`).join(', ')}`);
   if (cell.streamIds.length) out.push(`  stream ids: ${cell.streamIds.map(hex).join(', ')}`);

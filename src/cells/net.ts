@@ -4,6 +4,7 @@
  * veth bdfs in order. Jailhouse's own demos use 192.168.19.1 for the root and .2 for its peer:
  * a machine with one net link gets exactly that.
  */
+import { bdfName } from './describe.ts';
 import { PCI_TYPE, SHMEM_PROTO } from './model.ts';
 import type { Cell } from './model.ts';
 import type { Machine } from '../machine/types.ts';
@@ -19,7 +20,6 @@ export interface NetEnd {
 const FIRST_SUBNET = 19;
 
 const isVeth = (d: Cell['pciDevices'][number]) => d.type === PCI_TYPE.IVSHMEM && d.shmemProtocol === SHMEM_PROTO.VETH;
-const slotName = (bdf: number) => `${(bdf >> 8).toString(16).padStart(2, '0')}:${((bdf >> 3) & 0x1f).toString(16).padStart(2, '0')}.${bdf & 7}`;
 
 /** The veth ends of one cell (the root cell's name is the machine's system cell name). */
 export function netEnds(machine: Machine, cellName: string): NetEnd[] {
@@ -27,7 +27,7 @@ export function netEnds(machine: Machine, cellName: string): NetEnd[] {
   const bdfs = [...new Set(cells.flatMap((c) => c.pciDevices.filter(isVeth).map((d) => d.bdf)))].sort((a, b) => a - b);
   const cell = cells.find((c) => c.name === cellName);
   return (cell?.pciDevices ?? []).filter(isVeth).map((d) => ({
-    slot: slotName(d.bdf),
+    slot: bdfName(d.bdf),
     address: `192.168.${FIRST_SUBNET + bdfs.indexOf(d.bdf)}.${d.shmemDevId + 1}`,
     prefix: 24,
     peers: d.shmemPeers,

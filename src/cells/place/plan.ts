@@ -2,7 +2,7 @@
  * The placement of a machine's cells as people read it: a table per cell, the links, a memory map
  * (text for the terminal, SVG for docs and CI artifacts), and what moved since the last plan.
  */
-import { hex } from '../describe.ts';
+import { bdfName, hex } from '../describe.ts';
 import { MEM, PCI_TYPE, SHMEM_PROTO, type Cell, type MemoryRegion } from '../model.ts';
 import { reservedByCmdline, reservedRanges, rootCmdline } from '../../cmdline/index.ts';
 import { deviceRegions, irqsOf, occupiesRam } from '../helpers.ts';
@@ -37,7 +37,7 @@ export const size = (n: number) => (n >= MiB && n % MiB === 0 ? `${n / MiB} MiB`
 const isRootRam = (m: MemoryRegion) => occupiesRam(m) && (m.flags & MEM.EXECUTE) !== 0;
 const ivshmemIndices = (cell: Pick<Cell, 'pciDevices'>) => new Set(cell.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM)
   .flatMap((d) => Array.from({ length: 2 + d.shmemPeers }, (_, i) => d.shmemRegionsStart + i)));
-const bdfText = (domain: number, bdf: number) => `${domain.toString(16).padStart(4, '0')}:${(bdf >> 8).toString(16).padStart(2, '0')}:${((bdf >> 3) & 31).toString(16).padStart(2, '0')}.${bdf & 7}`;
+const bdfText = (domain: number, bdf: number) => `${domain.toString(16).padStart(4, '0')}:${bdfName(bdf)}`;
 
 const VIRTIO: Record<number, string> = { 1: 'net', 2: 'blk', 3: 'console' };
 function protocolName(protocol: number): string {
