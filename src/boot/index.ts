@@ -10,13 +10,13 @@ import type { BootPartition, BootRequest } from './types.ts';
 
 interface BootMethod {
   readonly tools: readonly string[];
-  /** Files the host must have (e.g. GRUB's EFI modules), with the Debian package that ships them. */
-  readonly hostFiles: readonly { readonly path: string; readonly package: string }[];
+  /** Files the host must have (e.g. GRUB's EFI modules); src/exec/packages.ts names their packages. */
+  readonly hostFiles: readonly string[];
   bootPartition(request: BootRequest): Promise<BootPartition>;
 }
 
 const METHODS: Partial<Record<Machine['boot'], BootMethod>> = {
-  'grub-efi': { tools: ['grub-mkimage'], hostFiles: [{ path: '/usr/lib/grub/x86_64-efi/linux.mod', package: 'grub-efi-amd64-bin' }], bootPartition: grubEfiBootPartition },
+  'grub-efi': { tools: ['grub-mkimage'], hostFiles: ['/usr/lib/grub/x86_64-efi/linux.mod'], bootPartition: grubEfiBootPartition },
   'rpi-firmware': { tools: ['dtc'], hostFiles: [], bootPartition: rpiFirmwareBootPartition },
   'uboot-imx': { tools: ['dtc', 'fdtoverlay', 'mkimage'], hostFiles: [], bootPartition: ubootImxBootPartition },
 };

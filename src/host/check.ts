@@ -16,6 +16,8 @@ export interface Finding {
 
 export interface HostCheck {
   readonly what: string;
+  /** Every Debian package a finding of this check may name: held against the archive by a test. */
+  readonly packages: readonly string[];
   /** Undefined when the host passes. */
   probe(ctx: ProbeContext): Promise<Finding | undefined>;
 }

@@ -32,6 +32,7 @@ export async function enableDebSrc(): Promise<void> {
 export function debianSourceCheck(recipe: string, origin: DebianOrigin, sha256: string): HostCheck {
   return {
     what: `${origin.file} (recipe ${recipe}) resolvable through apt`,
+    packages: [],
     async probe({ work, signal }) {
       const { locateDebianFile } = await import('../fetch/debian.ts');
       try {

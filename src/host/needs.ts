@@ -8,7 +8,7 @@ import type { Machine } from '../machine/types.ts';
 import type { HostCheck } from './check.ts';
 import { debianSourceCheck } from './deb-src.ts';
 import { qemuCheck } from './qemu.ts';
-import { commandCheck, fileCheck, headerCheck } from './tool.ts';
+import { commandCheck, fileCheck } from './tool.ts';
 import { DISK_TOOLS } from '../image/disk/tools.ts';
 import { BOOT_TOOLS, bootMethod } from '../boot/index.ts';
 import { toolchainCheck } from './toolchain.ts';
@@ -25,16 +25,16 @@ export function hostChecks(machine: Machine, recipes: readonly Recipe[]): HostCh
   const tools = [...new Set([...ALWAYS, ...(BY_ARCH[machine.arch] ?? []), ...recipes.flatMap((r) => r.tools).filter((t) => !imageTools.has(t)),
     ...(method ? [...DISK_TOOLS, ...method.tools] : [])])].sort();
   const checks: HostCheck[] = tools.map((tool) => commandCheck(tool));
-  for (const file of method?.hostFiles ?? []) checks.push(fileCheck(file.path, file.package, `${machine.boot} boot partition`));
+  for (const file of method?.hostFiles ?? []) checks.push(fileCheck(file, `${machine.boot} boot partition`));
   if (recipes.some((r) => r.name === 'linux')) {
     // The kernel's host programs: certificates (openssl) and objtool (libelf) include these.
-    checks.push(headerCheck('openssl/ssl.h', 'libssl-dev', 'kernel host tools'), headerCheck('gelf.h', 'libelf-dev', 'kernel objtool'));
+    checks.push(fileCheck('/usr/include/openssl/ssl.h', 'kernel host tools'), fileCheck('/usr/include/gelf.h', 'kernel objtool'));
   }
   if (recipes.some((r) => r.name === 'u-boot')) {
     // binman: U-Boot builds Python's libfdt with swig against Python.h, and reads ELF files with pyelftools.
-    checks.push(headerCheck('python3.11/Python.h', 'python3-dev', 'U-Boot pylibfdt'),
-      fileCheck('/usr/lib/python3/dist-packages/elftools/__init__.py', 'python3-pyelftools', 'U-Boot binman'),
-      fileCheck('/usr/lib/python3/dist-packages/setuptools/__init__.py', 'python3-setuptools', 'U-Boot pylibfdt'));
+    checks.push(fileCheck('/usr/include/python3.11/Python.h', 'U-Boot pylibfdt'),
+      fileCheck('/usr/lib/python3/dist-packages/elftools/__init__.py', 'U-Boot binman'),
+      fileCheck('/usr/lib/python3/dist-packages/setuptools/__init__.py', 'U-Boot pylibfdt'));
   }
   checks.push(toolchainCheck('', 'host programs of the kernel and busybox builds'));
   if (machine.crossCompile !== '') checks.push(toolchainCheck(machine.crossCompile, `${machine.name} target code`));

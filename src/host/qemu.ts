@@ -20,22 +20,32 @@ const READY_TIMEOUT_MS = 60_000;
 export function qemuCheck(machine: Machine, extra: readonly string[] = []): HostCheck {
   const shown = qemuArgv(machine, undefined, extra);
   const binary = shown[0]!;
+  const binaryPackage = debianPackageFor(binary) ?? binary;
+  const firmware = machine.qemu!.firmware;
   return {
     what: `${binary} starts the machine (${shown.slice(1).join(' ')})`,
+    packages: [...new Set([binaryPackage, ...(firmware ? [qemuDataPackage(firmware.vars), qemuDataPackage(firmware.code)] : []), ...QEMU_DATA_PACKAGES])],
     async probe({ work, signal }) {
       try { checkKvm(machine, readKvmHost()); } catch (error) {
         if (isJhError(error)) return { problem: `${error.message}. ${error.hint ?? ''}`, packages: [] };
         throw error;
       }
-      if (!whichSync(binary)) return { problem: `${binary}: command not found`, packages: [debianPackageFor(binary) ?? binary] };
-      const firmware = machine.qemu!.firmware;
-      if (firmware && !existsSync(firmware.vars)) return { problem: `${firmware.vars} is missing`, packages: [qemuDataPackage(firmware.vars)] };
+      // Everything missing is named at once, so one install round fixes it.
+      const missingFirmware = firmware ? [firmware.code, firmware.vars].filter((f) => !existsSync(f)) : [];
+      const missing = [...(whichSync(binary) ? [] : [binary]), ...missingFirmware];
+      if (missing.length > 0) {
+        return { problem: `${missing.map((m) => (m === binary ? `${binary}: command not found` : `${m} is missing`)).join('; ')}`,
+          packages: [...new Set([...(whichSync(binary) ? [] : [binaryPackage]), ...missingFirmware.map(qemuDataPackage)])] };
+      }
       const firmwareVars = firmware && join(work, 'firmware-vars.fd');
       if (firmware) copyFileSync(firmware.vars, firmwareVars!);
       return startPaused(qemuArgv(machine, undefined, extra, { firmwareVars }), join(work, 'qmp.sock'), signal);
     },
   };
 }
+
+/** The packages of the ROMs and firmware QEMU may ask for while it sets up a machine. */
+const QEMU_DATA_PACKAGES = ['ipxe-qemu', 'seabios', 'qemu-system-data'];
 
 /** Which package QEMU's own complaint points at. */
 export function packagesForQemuError(binary: string, output: string): string[] {

@@ -14,10 +14,11 @@ const PROGRAM = '#include <stdio.h>\nint main(void) { puts("jhbuild"); return 0;
 export function toolchainCheck(prefix: string, purpose: string): HostCheck {
   const packages = toolchainPackages(prefix);
   const gcc = `${prefix}gcc`;
+  const install = packages ? [packages.compiler, packages.libc] : [];
   return {
+    packages: install,
     what: `${gcc} compiles and links C, static and dynamic (${purpose})`,
     async probe({ work, signal }) {
-      const install = packages ? [packages.compiler, packages.libc] : [];
       writeFileSync(join(work, 'hello.c'), PROGRAM);
       for (const linkage of ['dynamic', 'static'] as const) {
         const log = join(work, `${linkage}.log`);

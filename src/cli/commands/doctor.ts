@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { JhError } from '../../errors.ts';
 import type { Finding, HostCheck } from '../../host/check.ts';
 import { loadMachine, openProject, type Command } from '../common.ts';
@@ -72,21 +72,50 @@ const command: Command = {
       return done(json, results);
     }
     if (process.getuid?.() !== 0) {
-      throw new JhError('E_DOCTOR_NOT_ROOT', 'doctor --install runs apt-get and needs root', { hint: `run: sudo ./jhbuild doctor --install --machine ${names.join(',')}` });
+      throw new JhError('E_DOCTOR_NOT_ROOT', 'doctor --install runs apt-get and needs root', { hint: `run: sudo ./jhbuild doctor --install ${names.map((n) => `--machine ${n}`).join(' ')}` });
     }
-    const { runProcess } = await import('../../exec/index.ts');
-    const env = { DEBIAN_FRONTEND: 'noninteractive' };
-    for (const fix of new Set(failed.flatMap((r) => (r.finding?.fix ? [r.finding.fix] : [])))) await fix();
-    await runProcess('apt-get', ['update'], { env, signal });
-    const packages = packagesOf(failed);
-    // Every package named: Recommends are never relied upon.
-    if (packages.length > 0) await runProcess('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env, signal });
-    if (!json) process.stdout.write(`installed: ${packages.join(' ') || '(nothing; apt sources updated)'}\nchecking again:\n`);
-    results = await probeAll(checks, signal);
-    report(results, json, 'recheck');
+    // A fix can reveal the next need (QEMU found, then its firmware probed): a few rounds, each
+    // installing only what the previous one did not.
+    const tried = new Set<string>();
+    const fixed = new Set<() => Promise<void>>();
+    for (let round = 1; round <= INSTALL_ROUNDS; round++) {
+      const failing = results.filter((r) => r.finding);
+      const packages = packagesOf(failing).filter((p) => !tried.has(p));
+      const fixes = [...new Set(failing.flatMap((r) => (r.finding?.fix ? [r.finding.fix] : [])))].filter((f) => !fixed.has(f));
+      if (failing.length === 0 || (round > 1 && packages.length === 0 && fixes.length === 0)) break;
+      for (const fix of fixes) { await fix(); fixed.add(fix); }
+      await aptGet(['update'], signal);
+      // Every package named: Recommends are never relied upon.
+      if (packages.length > 0) await aptGet(['install', '-y', '--no-install-recommends', ...packages], signal);
+      packages.forEach((p) => tried.add(p));
+      if (!json) process.stdout.write(`installed: ${packages.join(' ') || '(nothing; apt sources updated)'}\nchecking again:\n`);
+      results = await probeAll(checks, signal);
+      report(results, json, 'recheck');
+    }
     return done(json, results);
   },
 };
+
+const INSTALL_ROUNDS = 3;
+
+/** apt-get with its own words kept: a failed install shows apt's error lines, not only its status. */
+async function aptGet(args: readonly string[], signal: AbortSignal): Promise<void> {
+  const { runProcess } = await import('../../exec/index.ts');
+  const log = join(mkdtempSync(join(tmpdir(), 'jhbuild-apt-')), 'apt.log');
+  try {
+    await runProcess('apt-get', args, { env: { DEBIAN_FRONTEND: 'noninteractive' }, log, signal });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const text = readFileSync(log, 'utf8');
+    const said = text.split('\n').filter((l) => /^(E|W|Err):/.test(l.trim()));
+    throw new JhError('E_DOCTOR_APT', `apt-get ${args[0]} failed: ${(error as Error).message}`, {
+      details: (said.length > 0 ? said : text.trimEnd().split('\n').slice(-15)).map((l) => `apt: ${l}`),
+      hint: args[0] === 'install' ? `the host's apt sources must provide these packages: check /etc/apt/sources.list(.d) and run apt-get ${args.join(' ')} to see apt's whole answer`
+        : 'check the host\'s apt sources and its network or proxy settings, then rerun' });
+  } finally {
+    rmSync(dirname(log), { recursive: true, force: true });
+  }
+}
 
 function done(json: boolean, results: readonly Result[]): number {
   const failed = results.filter((r) => r.finding);
