@@ -80,14 +80,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => {
+/** `--json` asked for (before any `--`): CI parsers then get every outcome as an event on stdout, errors too. */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+const argv = process.argv.slice(2);
+main(argv).then((code) => {
   process.exitCode = code;
 }, (error: unknown) => {
-  if (isJhError(error)) {
-    process.stderr.write(`${formatError(error)}\n`);
-    process.exitCode = error.exitCode;
-  } else {
-    process.stderr.write(`jhbuild: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exitCode = EXIT_INTERNAL;
+  const jh = isJhError(error) ? error : undefined;
+  if (jh) process.stderr.write(`${formatError(jh)}\n`);
+  else process.stderr.write(`jhbuild: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+  if (wantsJson(argv)) {
+    const event = jh
+      ? { event: 'error', code: jh.code, message: jh.message, file: jh.file, details: jh.details, hint: jh.hint, exitCode: jh.exitCode }
+      : { event: 'error', code: 'E_INTERNAL', message: (error as Error)?.message ?? String(error), exitCode: EXIT_INTERNAL };
+    process.stdout.write(`${JSON.stringify(event)}\n`);
   }
+  process.exitCode = jh ? jh.exitCode : EXIT_INTERNAL;
 });
