@@ -15,7 +15,23 @@ export const SIZES = {
 } as const;
 const SYSTEM_SIGNATURE = 'JHSYS';
 const CELL_SIGNATURE = 'JHCLL';
+/** Jailhouse v0.12 (config revision 12) wrote 6-byte signatures. */
+const V012_SIGNATURES = ['JHSYST', 'JHCELL'] as const;
 const ARCH_BY_CODE: Record<number, Arch> = { 0: 'x86', 1: 'arm', 2: 'arm64' };
+
+/**
+ * DataView wraps what does not fit (-4 becomes 0xfffffffffffffffc) and BigInt(0.5) throws: refuse
+ * both. Machines are checked field by field at load; this guards callers of the library. A u32 may
+ * be negative down to -2^31: JavaScript's | and << give bit 31 that way.
+ */
+function fits(at: number, v: number, bits: 8 | 16 | 32 | 64): number {
+  const max = bits === 64 ? Number.MAX_SAFE_INTEGER : 2 ** bits - 1;
+  if (!Number.isSafeInteger(v) || v > max || v < (bits === 32 ? -(2 ** 31) : 0)) {
+    throw new JhError('E_CELL_RANGE', `${v} does not fit the u${bits} at byte ${at} of the .cell`, {
+      hint: `give a whole number from 0 to ${bits === 64 ? '2^53 - 1' : `0x${max.toString(16)}`}` });
+  }
+  return v;
+}
 
 class Writer {
   private readonly bytes: Uint8Array;
@@ -24,10 +40,10 @@ class Writer {
     this.bytes = new Uint8Array(size);
     this.view = new DataView(this.bytes.buffer);
   }
-  u8(at: number, v: number) { this.view.setUint8(at, v); }
-  u16(at: number, v: number) { this.view.setUint16(at, v, true); }
-  u32(at: number, v: number) { this.view.setUint32(at, v >>> 0, true); }
-  u64(at: number, v: number) { this.view.setBigUint64(at, BigInt(v), true); }
+  u8(at: number, v: number) { this.view.setUint8(at, fits(at, v, 8)); }
+  u16(at: number, v: number) { this.view.setUint16(at, fits(at, v, 16), true); }
+  u32(at: number, v: number) { this.view.setUint32(at, fits(at, v, 32) >>> 0, true); }
+  u64(at: number, v: number) { this.view.setBigUint64(at, BigInt(fits(at, v, 64)), true); }
   ascii(at: number, text: string, max: number) {
     for (let i = 0; i < Math.min(text.length, max); i++) this.bytes[at + i] = text.charCodeAt(i) & 0xff;
   }
@@ -46,7 +62,7 @@ class Reader {
   need(end: number, what: string) {
     if (end > this.bytes.length) {
       throw new JhError('E_CELL_TRUNCATED', `${what} ends at byte ${end} but the file has ${this.bytes.length}`, {
-        file: this.source, hint: 'the file is cut short or not a revision 14 .cell; rebuild it' });
+        file: this.source, hint: `the file is cut short at byte ${this.bytes.length}, its counts are wrong, or it is not a revision 14 .cell; rebuild it` });
     }
   }
   u8(at: number) { return this.view.getUint8(at); }
@@ -157,7 +173,10 @@ function readCell(r: Reader, at: number): { cell: Cell; end: number } {
   let p = at + SIZES.cellDesc;
   const end = p + cpuSetSize + counts.memory * SIZES.memory + counts.cache * SIZES.cache + counts.irqchips * SIZES.irqchip
     + counts.pio * SIZES.pio + counts.pci * SIZES.pciDevice + counts.caps * SIZES.pciCap + counts.streams * SIZES.streamId;
-  r.need(end, `cell "${cell0.name}" with its ${counts.memory} memory regions, ${counts.pci} PCI devices, ...`);
+  // The counts come from the file: nothing is read or allocated before they are known to fit it.
+  const named = { cpu_set_size: cpuSetSize, num_memory_regions: counts.memory, num_cache_regions: counts.cache, num_irqchips: counts.irqchips,
+    num_pio_regions: counts.pio, num_pci_devices: counts.pci, num_pci_caps: counts.caps, num_stream_ids: counts.streams };
+  r.need(end, `cell "${cell0.name}" (${Object.entries(named).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')})`);
   const cpus: number[] = [];
   for (let bit = 0; bit < cpuSetSize * 8; bit++) if (r.u8(p + (bit >> 3)) & (1 << (bit & 7))) cpus.push(bit);
   p += cpuSetSize;
@@ -218,9 +237,16 @@ export type DecodedCellFile = { kind: 'system'; system: SystemConfig } | { kind:
 
 export function decodeCellFile(bytes: Uint8Array, source = '<bytes>'): DecodedCellFile {
   const r = new Reader(bytes, source);
-  r.need(8, 'signature');
+  if (bytes.length === 0) throw new JhError('E_CELL_TRUNCATED', 'the file is empty', { file: source, hint: 'rebuild it' });
+  // The magic first, on what there is: a short foreign file is not "truncated".
+  const head = r.ascii(0, Math.min(6, bytes.length));
+  if (![SYSTEM_SIGNATURE, CELL_SIGNATURE, ...V012_SIGNATURES].some((sig) => sig.startsWith(head.slice(0, sig.length)))) {
+    throw new JhError('E_CELL_SIGNATURE', `not a Jailhouse config (it starts with "${head}", not ${SYSTEM_SIGNATURE} or ${CELL_SIGNATURE})`, { file: source,
+      hint: 'pass a .cell built by Jailhouse or by jhbuild cells encode' });
+  }
+  r.need(8, 'the header (signature, architecture, revision)');
   const sig6 = r.ascii(0, 6);
-  if (sig6 === 'JHSYST' || sig6 === 'JHCELL') {
+  if ((V012_SIGNATURES as readonly string[]).includes(sig6)) {
     throw new JhError('E_CELL_REVISION', 'this is a Jailhouse v0.12 (revision 12) config', { file: source,
       hint: 'rebuild it with Jailhouse master (config revision 14)' });
   }

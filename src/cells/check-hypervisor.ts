@@ -15,6 +15,8 @@ import { MEM, PCI_TYPE, type Cell, type CellConfig, type MemoryRegion, type Syst
 const PAGE_SIZE = 0x1000;
 /** hypervisor/arch/{arm64,x86}/include/asm/paging.h */
 const NUM_TEMPORARY_PAGES = 16;
+/** The largest config cell_create takes; jhbuild reads no larger .cell file either. */
+export const CONFIG_MAX_BYTES = NUM_TEMPORARY_PAGES * PAGE_SIZE;
 /** hypervisor/ivshmem.c, include/jailhouse/ivshmem.h (PCI_EMBEDDED_MSIX_VECTS) */
 export const IVSHMEM_MAX_PEERS = 12;
 const IVSHMEM_MSIX_VECTORS = 16;
@@ -31,8 +33,8 @@ export function checkHypervisorRefusals(system: SystemConfig, cells: readonly Ce
   for (const { cell } of cells) {
     // control.c cell_create: the config must fit NUM_TEMPORARY_PAGES pages, else -E2BIG.
     const size = cellSize(cell);
-    if (size > NUM_TEMPORARY_PAGES * PAGE_SIZE) {
-      add({ code: 'E_CELL_CONFIG_SIZE', cell: cell.name, message: `the config is ${size} bytes; the hypervisor maps at most ${NUM_TEMPORARY_PAGES} pages (${NUM_TEMPORARY_PAGES * PAGE_SIZE}) and answers -E2BIG`,
+    if (size > CONFIG_MAX_BYTES) {
+      add({ code: 'E_CELL_CONFIG_SIZE', cell: cell.name, message: `the config is ${size} bytes; the hypervisor maps at most ${NUM_TEMPORARY_PAGES} pages (${CONFIG_MAX_BYTES}) and answers -E2BIG`,
         hint: 'merge adjacent memory regions or drop unused PCI devices and capabilities' });
     }
   }

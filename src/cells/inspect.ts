@@ -43,7 +43,7 @@ function systemLines(s: SystemConfig): string[] {
   const pf = s.platform;
   const hv = s.hypervisorMemory;
   const out = [`system config, ${s.arch}, revision 14, flags ${names(sysFlagNames(s.flags))}`,
-    `hypervisor memory: ${hex(hv.phys)}-${hex(hv.phys + hv.size - 1)} (${mib(hv.size)})`,
+    `hypervisor memory: ${hv.size > 0 ? `${hex(hv.phys)}-${hex(hv.phys + hv.size - 1)} (${mib(hv.size)})` : `none (size 0 at ${hex(hv.phys)})`}`,
     `debug console: ${consoleText(s.debugConsole)}`,
     `PCI: MMCONFIG ${hex(pf.pciMmconfigBase)}, end bus ${pf.pciMmconfigEndBus}, ${pf.pciIsVirtual ? 'virtual' : 'physical'}, domain ${pf.pciDomain}`];
   pf.iommuUnits.forEach((u, i) => out.push(`IOMMU ${i}: ${iommuTypeName(u.type)} at ${hex(u.base)}, size ${hex(u.size)}`));

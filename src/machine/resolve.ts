@@ -3,8 +3,12 @@ import type { Cell, SystemConfig } from '../cells/model.ts';
 import { Checker } from '../project/validate.ts';
 import type { CellInput, Machine, MachineCell, MachineInput } from './types.ts';
 import { placeCells } from '../cells/place/place.ts';
+import { isCellNeeds } from '../cells/place/needs.ts';
 import { validateNeeds } from '../cells/place/validate.ts';
+import { validateCellConfig, validateSystemConfig } from '../cells/validate-input.ts';
 
+/** cpu_set_size is at most a page (control.c cell_init): 4096 bytes of CPU bits. */
+const MAX_CPUS = 4096 * 8;
 const MACHINE_KEYS = ['name', 'summary', 'arch', 'crossCompile', 'cpus', 'ram', 'reservation', 'rootConsole',
   'rootCmdline', 'intelIommuOff', 'system', 'rootCellFile', 'cells', 'board', 'links', 'kernel', 'guestKernel', 'guestRootfs', 'qemu', 'image', 'boot', 'bootFirmware', 'rootDtProperties', 'licensesAccepted'] as const;
 
@@ -33,11 +37,13 @@ export function validateMachineInput(value: unknown, file: string, expectedName:
   check.string(m.summary, 'summary');
   check.oneOf(m.arch, 'arch', ['x86', 'arm', 'arm64']);
   check.string(m.crossCompile, 'crossCompile', /^[\w.-]*-$/, 'a prefix ending in "-", e.g. aarch64-linux-gnu-');
-  check.number(m.cpus, 'cpus', 1, 4096 * 8);
-  check.array(m.ram, 'ram').forEach((bank, i) => {
+  check.number(m.cpus, 'cpus', 1, MAX_CPUS);
+  const banks = check.array(m.ram, 'ram');
+  if (banks.length === 0) check.fail('ram', 'the machine has no RAM bank', 'list the RAM the root kernel sees, e.g. ram: [{ base: 0x40000000, size: 0x40000000 }]');
+  banks.forEach((bank, i) => {
     const b = check.object(bank, `ram[${i}]`);
-    check.number(b.base, `ram[${i}].base`);
-    check.number(b.size, `ram[${i}].size`, 1);
+    const base = check.bytes(b.base, `ram[${i}].base`, { page: true });
+    check.span(base, check.bytes(b.size, `ram[${i}].size`, { page: true, min: 0x1000 }), `ram[${i}].base`);
   });
   check.oneOf(m.reservation, 'reservation', ['mem', 'memmap', 'devicetree']);
   check.strings(m.rootConsole, 'rootConsole');
@@ -45,10 +51,17 @@ export function validateMachineInput(value: unknown, file: string, expectedName:
   if ((m.system === undefined) === (m.rootCellFile === undefined)) {
     check.fail('system', 'give either system (the root config) or rootCellFile (a .cell from `jailhouse config create`)', 'set exactly one of them');
   }
+  if (m.system !== undefined) validateSystemConfig(check, m.system, 'system');
+  else check.string(m.rootCellFile, 'rootCellFile');
+  if (m.cells === undefined) check.fail('cells', 'missing', 'give cells: [] when the machine has no non-root cell');
   check.array(m.cells, 'cells').forEach((c, i) => {
     const cell = check.object(c, `cells[${i}]`);
     check.string(cell.name, `cells[${i}].name`);
-    if (typeof cell.cpus !== 'number' && !Array.isArray(cell.cpus)) check.fail(`cells[${i}].cpus`, 'expected a count or a list of CPU numbers', 'e.g. cpus: 1');
+    if (typeof cell.cpus === 'number') check.number(cell.cpus, `cells[${i}].cpus`, 0, MAX_CPUS);
+    else if (Array.isArray(cell.cpus)) cell.cpus.forEach((cpu, k) => check.number(cpu, `cells[${i}].cpus[${k}]`, 0, MAX_CPUS - 1));
+    else check.fail(`cells[${i}].cpus`, 'expected a count or a list of CPU numbers', 'e.g. cpus: 1');
+    // Cells declared by needs are checked by validateNeeds; the others are written as configs.
+    if (!isCellNeeds(cell)) validateCellConfig(check, cell, `cells[${i}]`);
   });
   validateNeeds(check, m);
   for (const key of ['kernel', ...(m.guestKernel === undefined ? [] : ['guestKernel'])]) {

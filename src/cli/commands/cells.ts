@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { JhError } from '../../errors.ts';
-import { readCellFile } from '../../cells/files.ts';
+import { readCellBytes, readCellFile } from '../../cells/files.ts';
+import { decodeCellFile } from '../../cells/binary.ts';
 import { checkConfigs, formatFinding, type Finding } from '../../cells/check.ts';
 import { inspectText } from '../../cells/inspect.ts';
 import { checkMachine, encodeMachineCells, renderMachineCells } from '../../cells/machine-cells.ts';
@@ -45,8 +46,9 @@ const command: Command = {
     if (sub === 'inspect') {
       if (files.length === 0) throw new JhError('E_USAGE', 'cells inspect: name a .cell file', { hint: 'jhbuild cells inspect build/cells/qemu-arm64.cell' });
       for (const file of files) {
-        const decoded = readCellFile(file);
-        process.stdout.write(json ? `${JSON.stringify({ file, ...decoded })}\n` : `${inspectText(decoded, file, readFileSync(file).length)}\n`);
+        const bytes = readCellBytes(file);
+        const decoded = decodeCellFile(bytes, file);
+        process.stdout.write(json ? `${JSON.stringify({ file, ...decoded })}\n` : `${inspectText(decoded, file, bytes.length)}\n`);
       }
       return 0;
     }
