@@ -1,6 +1,6 @@
 /** The fault corpus: every class caught with its own code and the place named; a valid config is clean. */
 import test from 'ava';
-import { checkConfigs, formatFinding } from '../src/cells/check.ts';
+import { checkConfigs, formatFinding } from '../src/cells/check/index.ts';
 import { FAULTS, validSample } from './fixtures/faults.ts';
 
 test('the valid sample produces no finding', (t) => {

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync } fro
 import { join } from 'node:path';
 import { defineRecipe, JhError } from '../../src/index.ts';
 import { checkMachine, encodeMachineCells, renderMachineCells } from '../../src/cells/machine-cells.ts';
-import { formatFinding } from '../../src/cells/check.ts';
+import { formatFinding } from '../../src/cells/check/index.ts';
 import { INMATE_DTS_TEMPLATE, inmateDtbName, inmateDtsData, renderedDtCells } from '../../src/cells/inmate-dts.ts';
 
 export default defineRecipe({

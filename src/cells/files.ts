@@ -2,7 +2,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isJhError, JhError } from '../errors.ts';
 import { decodeCellFile, type DecodedCellFile } from './binary.ts';
-import { CONFIG_MAX_BYTES } from './check-hypervisor.ts';
+import { CONFIG_MAX_BYTES } from './check/index.ts';
 import type { SystemConfig } from './model.ts';
 
 const HINT = 'give a .cell file built by Jailhouse or by `jhbuild cells encode`';

@@ -1,5 +1,5 @@
 /** A machine's cell configs as files: names, binary encoding, C sources, and the whole-system check. */
-import { checkConfigs, type Finding } from './check.ts';
+import { checkConfigs, type Finding } from './check/index.ts';
 import { encodeCell, encodeSystem } from './binary.ts';
 import { nonRootTemplateData, systemTemplateData } from './render-c.ts';
 import type { CellConfig } from './model.ts';

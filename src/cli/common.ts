@@ -159,7 +159,7 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
   const { checkMachine } = await import('../cells/machine-cells.ts');
   const findings = checkMachine(machine);
   if (findings.length > 0) {
-    const { formatFinding } = await import('../cells/check.ts');
+    const { formatFinding } = await import('../cells/check/index.ts');
     throw new JhError('E_CELL_CHECK', `machine ${machine.name}: ${findings.length} cell config problem(s); nothing was built`, {
       file: machine.file, details: findings.map(formatFinding).flatMap((f) => f.split('\n')), hint: 'fix the machine description (jhbuild cells check shows the same)' });
   }

@@ -7,7 +7,7 @@ import { occupiesRam } from '../cells/helpers.ts';
 import { hex } from '../cells/describe.ts';
 import { vpciWindow } from '../cells/vpci.ts';
 import { inmateDtbName } from '../cells/inmate-dts.ts';
-import type { Range } from '../cells/check.ts';
+import type { Range } from '../cells/check/index.ts';
 import type { Machine, MachineCell } from '../machine/types.ts';
 
 const MiB = 0x100000;

@@ -1,16 +1,14 @@
-/**
- * What the hypervisor itself refuses when a cell is created, read from its code (siemens/jailhouse
- * hypervisor/: control.c cell_create and cell_init, ivshmem.c ivshmem_init, arch/arm-common/
- * irqchip.c irqchip_cell_init, arch/x86/ioapic.c ioapic_cell_init, arch/x86/cat.c cat_cell_init),
- * and the rules of Documentation/ivshmem-v2-specification.md that it does not enforce but that
- * break the link between cells at run time. README "What cells check refuses" maps each to its code
- * and test. Pure.
- */
-import { cellSize } from './binary.ts';
-import type { Finding } from './check.ts';
-import { hex } from './describe.ts';
-import { deviceRegions } from './helpers.ts';
-import { MEM, PCI_TYPE, type Cell, type CellConfig, type MemoryRegion, type SystemConfig } from './model.ts';
+/** What the hypervisor itself refuses when a cell is created, and the ivshmem-v2 rules whose breach breaks a link at run time. */
+// Read from its code (siemens/jailhouse hypervisor/: control.c cell_create and cell_init, ivshmem.c
+// ivshmem_init, arch/arm-common/irqchip.c irqchip_cell_init, arch/x86/ioapic.c ioapic_cell_init,
+// arch/x86/cat.c cat_cell_init) and Documentation/ivshmem-v2-specification.md. README "What cells
+// check refuses" maps each to its code and test.
+import { cellSize } from '../binary.ts';
+import { hex } from '../describe.ts';
+import { deviceRegions } from '../helpers.ts';
+import { MEM, PCI_TYPE, type Cell, type MemoryRegion, type SystemConfig } from '../model.ts';
+import type { Add } from './finding.ts';
+import type { CheckRule } from './rule.ts';
 
 const PAGE_SIZE = 0x1000;
 /** hypervisor/arch/{arm64,x86}/include/asm/paging.h */
@@ -18,33 +16,33 @@ const NUM_TEMPORARY_PAGES = 16;
 /** The largest config cell_create takes; jhbuild reads no larger .cell file either. */
 export const CONFIG_MAX_BYTES = NUM_TEMPORARY_PAGES * PAGE_SIZE;
 /** hypervisor/ivshmem.c, include/jailhouse/ivshmem.h (PCI_EMBEDDED_MSIX_VECTS) */
-export const IVSHMEM_MAX_PEERS = 12;
+const IVSHMEM_MAX_PEERS = 12;
 const IVSHMEM_MSIX_VECTORS = 16;
 /** hypervisor/arch/arm-common/include/asm/cell.h: u32 irq_bitmap[1024/32] */
 const ARM_IRQ_BITMAP_BITS = 1024;
 /** include/jailhouse/cell-config.h JAILHOUSE_CACHE_L3 (= L3_CODE | L3_DATA) */
 const CACHE_L3 = 3;
 
-type Add = (f: Finding) => void;
-
-export function checkHypervisorRefusals(system: SystemConfig, cells: readonly CellConfig[], add: Add): void {
-  const root = system.rootCell;
-  // The id that cell_create compares (-EEXIST) is set by the driver (cell-config.h), not by the config.
-  for (const { cell } of cells) {
-    // control.c cell_create: the config must fit NUM_TEMPORARY_PAGES pages, else -E2BIG.
-    const size = cellSize(cell);
-    if (size > CONFIG_MAX_BYTES) {
-      add({ code: 'E_CELL_CONFIG_SIZE', cell: cell.name, message: `the config is ${size} bytes; the hypervisor maps at most ${NUM_TEMPORARY_PAGES} pages (${CONFIG_MAX_BYTES}) and answers -E2BIG`,
-        hint: 'merge adjacent memory regions or drop unused PCI devices and capabilities' });
+export const hypervisorRefusalsRule: CheckRule = {
+  name: 'hypervisor-refusals',
+  check({ system, cells, all }, add) {
+    // The id that cell_create compares (-EEXIST) is set by the driver (cell-config.h), not by the config.
+    for (const cell of cells) {
+      // control.c cell_create: the config must fit NUM_TEMPORARY_PAGES pages, else -E2BIG.
+      const size = cellSize(cell);
+      if (size > CONFIG_MAX_BYTES) {
+        add({ code: 'E_CELL_CONFIG_SIZE', cell: cell.name, message: `the config is ${size} bytes; the hypervisor maps at most ${NUM_TEMPORARY_PAGES} pages (${CONFIG_MAX_BYTES}) and answers -E2BIG`,
+          hint: 'merge adjacent memory regions or drop unused PCI devices and capabilities' });
+      }
     }
-  }
-  for (const cell of [root, ...cells.map((c) => c.cell)]) {
-    checkCpuSet(cell, add);
-    if (system.arch === 'x86') checkX86(cell, add);
-    else checkArmIrqchips(system, cell, add);
-    checkIvshmemDevices(cell, add);
-  }
-}
+    for (const cell of all) {
+      checkCpuSet(cell, add);
+      if (system.arch === 'x86') checkX86(cell, add);
+      else checkArmIrqchips(system, cell, add);
+      checkIvshmemDevices(cell, add);
+    }
+  },
+};
 
 /** control.c cell_init: cpu_set_size above a page is -EINVAL; a CPU past the set cannot be expressed. */
 function checkCpuSet(cell: Cell, add: Add): void {
