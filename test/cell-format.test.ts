@@ -3,7 +3,7 @@ import test from 'ava';
 import { decodeCellFile, encodeCell, encodeSystem } from '../src/cells/binary.ts';
 import type { Cell, CellConfig, SystemConfig } from '../src/cells/model.ts';
 import { inspectText } from '../src/cells/inspect.ts';
-import { encodeMachineCells } from '../src/cells/machine-cells.ts';
+import { encodeMachineCells } from '../src/system/cells.ts';
 import { machine } from './helpers/machines.ts';
 import { runCli, tempDir } from './helpers/index.ts';
 import { writeFileSync } from 'node:fs';

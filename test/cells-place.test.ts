@@ -5,10 +5,10 @@
  */
 import test from 'ava';
 import { encodeCell, decodeCellFile } from '../src/cells/binary.ts';
-import { checkMachine, nonRootConfigs } from '../src/cells/machine-cells.ts';
+import { checkMachine, nonRootConfigs } from '../src/system/cells.ts';
 import { formatFinding } from '../src/cells/check/index.ts';
 import { isCellNeeds, type CellNeeds, type LinkNeeds } from '../src/cells/place/needs.ts';
-import { machinePlan, memoryMapSvg, movedSince } from '../src/cells/place/plan.ts';
+import { machinePlan, memoryMapSvg, movedSince } from '../src/system/plan.ts';
 import { resolveMachine, validateMachineInput } from '../src/machine/resolve.ts';
 import { isJhError } from '../src/errors.ts';
 import type { Machine, MachineInput } from '../src/machine/types.ts';

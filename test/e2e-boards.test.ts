@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { whichSync } from '../src/build/tools.ts';
 import { e2eSourceArgs, e2eWork as work } from './helpers/e2e-sources.ts';
-import { reservedRanges } from '../src/cmdline/index.ts';
+import { reservedRanges } from '../src/system/cmdline.ts';
 import { runCli } from './helpers/cli.ts';
 import { machine } from './helpers/machines.ts';
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INMATE_DTS_TEMPLATE, inmateDtbName, inmateDtsData, renderedDtCells } from '../src/cells/inmate-dts.ts';
+import { INMATE_DTS_TEMPLATE, inmateDtbName, inmateDtsData, renderedDtCells } from '../src/system/guest/inmate-dts.ts';
 import { renderTemplateFile } from '../src/render/index.ts';
 import { irqsOf } from '../src/cells/helpers.ts';
 import { whichSync } from '../src/build/tools.ts';

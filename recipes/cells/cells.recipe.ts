@@ -6,9 +6,9 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineRecipe, JhError } from '../../src/index.ts';
-import { checkMachine, encodeMachineCells, renderMachineCells } from '../../src/cells/machine-cells.ts';
+import { checkMachine, encodeMachineCells, renderMachineCells } from '../../src/system/cells.ts';
 import { formatFinding } from '../../src/cells/check/index.ts';
-import { INMATE_DTS_TEMPLATE, inmateDtbName, inmateDtsData, renderedDtCells } from '../../src/cells/inmate-dts.ts';
+import { INMATE_DTS_TEMPLATE, inmateDtbName, inmateDtsData, renderedDtCells } from '../../src/system/guest/inmate-dts.ts';
 
 export default defineRecipe({
   name: 'cells',

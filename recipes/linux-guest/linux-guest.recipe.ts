@@ -11,10 +11,10 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { defineRecipe, JhError } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
-import { cellFileName } from '../../src/cells/machine-cells.ts';
-import { INMATE_DTS_TEMPLATE, inmateDtsData, renderedDtCells } from '../../src/cells/inmate-dts.ts';
-import { imageTextOffset, linuxBootCommands, linuxBootLayout, type LinuxBootLayout } from '../../src/cells/linux-boot.ts';
-import { netEnds } from '../../src/cells/net.ts';
+import { cellFileName } from '../../src/system/cells.ts';
+import { INMATE_DTS_TEMPLATE, inmateDtsData, renderedDtCells } from '../../src/system/guest/inmate-dts.ts';
+import { imageTextOffset, linuxBootCommands, linuxBootLayout, type LinuxBootLayout } from '../../src/system/guest/linux-boot.ts';
+import { netEnds } from '../../src/system/guest/net.ts';
 import { GUEST_DIR } from '../../src/kinds/root-tree.ts';
 import { ROOTFS } from '../buildroot/buildroot.recipe.ts';
 import { gzipReproducible, mergeEntries, treeEntries, writeCpio, type CpioEntry } from '../../src/image/cpio.ts';

@@ -2,7 +2,7 @@
 import { JhError } from '../errors.ts';
 import type { Machine } from '../machine/types.ts';
 import type { DependencyInput } from '../core/recipe.ts';
-import { ROOT_OVERLAY_TEMPLATE } from '../cmdline/index.ts';
+import { ROOT_OVERLAY_TEMPLATE } from '../system/cmdline.ts';
 import { GRUB_TEMPLATE, grubEfiBootPartition } from './grub-efi/index.ts';
 import { RPI_CONFIG_TEMPLATE, rpiFirmwareBootPartition } from './rpi-firmware/index.ts';
 import { UBOOT_SCRIPT_TEMPLATE, ubootImxBootPartition } from './uboot-imx/index.ts';

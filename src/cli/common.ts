@@ -156,7 +156,7 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
   const machine = await loadMachine(project, values);
   const extraFiles: [string, string][] = machine.rootCellFile && isAbsolute(machine.rootCellFile) ? [[machine.rootCellFile, statKey(machine.rootCellFile)]] : [];
   // A system that cannot work is refused before anything is fetched or compiled.
-  const { checkMachine } = await import('../cells/machine-cells.ts');
+  const { checkMachine } = await import('../system/cells.ts');
   const findings = checkMachine(machine);
   if (findings.length > 0) {
     const { formatFinding } = await import('../cells/check/index.ts');

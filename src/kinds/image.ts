@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, wri
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Kind, TaskContext } from '../core/recipe.ts';
-import { rootCmdline } from '../cmdline/index.ts';
+import { rootCmdline } from '../system/cmdline.ts';
 import { INITRD_FILE } from './initramfs.ts';
 import { writeManifest, type ManifestFile } from './image-manifest.ts';
 import { rootTreeEntries, writeRootTree } from './root-tree.ts';

@@ -7,9 +7,9 @@ import { chmodSync, lutimesSync, mkdirSync, rmSync, symlinkSync, utimesSync, wri
 import { join } from 'node:path';
 import type { TaskContext } from '../core/recipe.ts';
 import { mergeEntries, treeEntries, type CpioEntry } from '../image/cpio.ts';
-import { cellFileName } from '../cells/machine-cells.ts';
-import { renderedDtCells } from '../cells/inmate-dts.ts';
-import { netEnds, rootReachable } from '../cells/net.ts';
+import { cellFileName } from '../system/cells.ts';
+import { renderedDtCells } from '../system/guest/inmate-dts.ts';
+import { netEnds, rootReachable } from '../system/guest/net.ts';
 
 /** Where the linux-guest recipe puts each Linux cell's kernel, initrd, device tree and boot.sh. */
 export const GUEST_DIR = 'usr/libexec/jailhouse/linux';

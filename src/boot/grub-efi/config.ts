@@ -1,5 +1,5 @@
 /** grub.cfg for the root kernel: data for templates/boot/grub.cfg.hbs. Pure. */
-import { quoteCmdline } from '../../cmdline/index.ts';
+import { quoteCmdline } from '../../system/cmdline.ts';
 
 export interface GrubConfigInput {
   readonly machine: string;

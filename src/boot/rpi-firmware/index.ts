@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { rootOverlayData, ROOT_OVERLAY_TEMPLATE } from '../../cmdline/index.ts';
+import { rootOverlayData, ROOT_OVERLAY_TEMPLATE } from '../../system/cmdline.ts';
 import { compileOverlay } from '../dtb.ts';
 import type { BootPartition, BootRequest } from '../types.ts';
 

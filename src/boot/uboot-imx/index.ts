@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { quoteCmdline, rootOverlayData, ROOT_OVERLAY_TEMPLATE } from '../../cmdline/index.ts';
+import { quoteCmdline, rootOverlayData, ROOT_OVERLAY_TEMPLATE } from '../../system/cmdline.ts';
 import { runProcess } from '../../exec/index.ts';
 import { applyOverlay, compileOverlay } from '../dtb.ts';
 import type { BootPartition, BootRequest } from '../types.ts';

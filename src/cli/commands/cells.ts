@@ -3,13 +3,13 @@ import { dirname, join, resolve } from 'node:path';
 import { JhError } from '../../errors.ts';
 import { readCellBytes, readCellFile } from '../../cells/files.ts';
 import { decodeCellFile } from '../../cells/binary.ts';
-import { checkConfigs, formatFinding, type Finding } from '../../cells/check.ts';
+import { checkConfigs, formatFinding, type Finding } from '../../cells/check/index.ts';
 import { inspectText } from '../../cells/inspect.ts';
-import { checkMachine, encodeMachineCells, renderMachineCells } from '../../cells/machine-cells.ts';
+import { checkMachine, encodeMachineCells, renderMachineCells } from '../../system/cells.ts';
 import type { CellConfig, SystemConfig } from '../../cells/model.ts';
-import { reservedByCmdline } from '../../cmdline/index.ts';
+import { reservedByCmdline } from '../../system/cmdline.ts';
 import { renderTemplateFile } from '../../render/index.ts';
-import { machinePlan, memoryMapSvg, movedSince, planText, type Plan } from '../../cells/place/plan.ts';
+import { machinePlan, memoryMapSvg, movedSince, planText, type Plan } from '../../system/plan.ts';
 import { buildDirOf, loadMachine, machineOption, openProject, type Command, type Values } from '../common.ts';
 
 const usage = `cells render|encode --machine M --out DIR

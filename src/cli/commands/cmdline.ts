@@ -1,5 +1,5 @@
 import { JhError } from '../../errors.ts';
-import { BOOT_CONTEXTS, cellLinuxCommand, findCell, quoteCmdline, ROOT_OVERLAY_TEMPLATE, reservedRanges, rootCmdline, rootOverlayData, shellQuote, type BootContext } from '../../cmdline/index.ts';
+import { BOOT_CONTEXTS, cellLinuxCommand, findCell, quoteCmdline, ROOT_OVERLAY_TEMPLATE, reservedRanges, rootCmdline, rootOverlayData, shellQuote, type BootContext } from '../../system/cmdline.ts';
 import { renderTemplateFile } from '../../render/index.ts';
 import { loadMachine, machineOption, openProject, type Command } from '../common.ts';
 

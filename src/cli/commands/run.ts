@@ -9,8 +9,8 @@ import { checkKvm, qemuArgv, type BootMedia } from '../../qemu/argv.ts';
 import { readKvmHost } from '../../qemu/host.ts';
 import { runInteractive, runScripted } from '../../qemu/runner.ts';
 import type { Machine, MachineCell } from '../../machine/types.ts';
-import { renderedDtCells } from '../../cells/inmate-dts.ts';
-import { rootReachable } from '../../cells/net.ts';
+import { renderedDtCells } from '../../system/guest/inmate-dts.ts';
+import { rootReachable } from '../../system/guest/net.ts';
 import { buildDirOf, loadMachine, machineOption, openProject, type Command } from '../common.ts';
 
 /** What each demo inmate prints when it works. */

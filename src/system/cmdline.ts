@@ -6,7 +6,7 @@ import { JhError } from '../errors.ts';
 import { occupiesRam } from '../cells/helpers.ts';
 import { hex } from '../cells/describe.ts';
 import { vpciWindow } from '../cells/vpci.ts';
-import { inmateDtbName } from '../cells/inmate-dts.ts';
+import { inmateDtbName } from './guest/inmate-dts.ts';
 import type { Range } from '../cells/check/index.ts';
 import type { Machine, MachineCell } from '../machine/types.ts';
 

@@ -2,11 +2,11 @@
  * The placement of a machine's cells as people read it: a table per cell, the links, a memory map
  * (text for the terminal, SVG for docs and CI artifacts), and what moved since the last plan.
  */
-import { bdfName, hex } from '../describe.ts';
-import { MEM, PCI_TYPE, SHMEM_PROTO, type Cell, type MemoryRegion } from '../model.ts';
-import { reservedByCmdline, reservedRanges, rootCmdline } from '../../cmdline/index.ts';
-import { deviceRegions, irqsOf, occupiesRam } from '../helpers.ts';
-import type { Machine } from '../../machine/types.ts';
+import { bdfName, hex } from '../cells/describe.ts';
+import { MEM, PCI_TYPE, SHMEM_PROTO, type Cell, type MemoryRegion } from '../cells/model.ts';
+import { reservedByCmdline, reservedRanges, rootCmdline } from './cmdline.ts';
+import { deviceRegions, irqsOf, occupiesRam } from '../cells/helpers.ts';
+import type { Machine } from '../machine/types.ts';
 
 const KiB = 0x400;
 const MiB = 0x100000;

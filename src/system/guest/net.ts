@@ -4,10 +4,10 @@
  * veth bdfs in order. Jailhouse's own demos use 192.168.19.1 for the root and .2 for its peer:
  * a machine with one net link gets exactly that.
  */
-import { bdfName } from './describe.ts';
-import { PCI_TYPE, SHMEM_PROTO } from './model.ts';
-import type { Cell } from './model.ts';
-import type { Machine } from '../machine/types.ts';
+import { bdfName } from '../../cells/describe.ts';
+import { PCI_TYPE, SHMEM_PROTO } from '../../cells/model.ts';
+import type { Cell } from '../../cells/model.ts';
+import type { Machine } from '../../machine/types.ts';
 
 export interface NetEnd {
   /** The device's slot on the cell's virtual PCI bus, as sysfs names it after the domain ("00:01.0"). */

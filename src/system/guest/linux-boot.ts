@@ -7,11 +7,11 @@
  * initrd after the kernel and as much room again for its decompression, the loader at the cell's
  * reset address with its `kernel= dtb=` parameters one page above.
  */
-import { JhError } from '../errors.ts';
-import { hex } from './describe.ts';
-import { MEM } from './model.ts';
-import type { MemoryRegion } from './model.ts';
-import type { MachineCell } from '../machine/types.ts';
+import { JhError } from '../../errors.ts';
+import { hex } from '../../cells/describe.ts';
+import { MEM } from '../../cells/model.ts';
+import type { MemoryRegion } from '../../cells/model.ts';
+import type { MachineCell } from '../../machine/types.ts';
 
 const PAGE = 0x1000;
 const ARM64_KERNEL_ALIGN = 0x200000;

@@ -6,10 +6,10 @@
  * boots the cell (linux-boot.ts); `jailhouse cell linux` adds them itself otherwise. One source of
  * truth: move a cell and its device tree follows.
  */
-import { hex } from './describe.ts';
+import { hex } from '../../cells/describe.ts';
 import type { LinuxBootLayout } from './linux-boot.ts';
-import { CON_TYPE, PCI_TYPE } from './model.ts';
-import type { Machine, MachineCell } from '../machine/types.ts';
+import { CON_TYPE, PCI_TYPE } from '../../cells/model.ts';
+import type { Machine, MachineCell } from '../../machine/types.ts';
 
 export const INMATE_DTS_TEMPLATE = 'dts/inmate.dts.hbs';
 export const inmateDtbName = (machine: Machine, cell: MachineCell) => cell.linux?.dtb ?? `${machine.name}-${cell.name}.dtb`;

@@ -1,9 +1,9 @@
 /** A machine's cell configs as files: names, binary encoding, C sources, and the whole-system check. */
-import { checkConfigs, type Finding } from './check/index.ts';
-import { encodeCell, encodeSystem } from './binary.ts';
-import { nonRootTemplateData, systemTemplateData } from './render-c.ts';
-import type { CellConfig } from './model.ts';
-import { reservedByCmdline, reservedRanges, rootCmdline } from '../cmdline/index.ts';
+import { checkConfigs, type Finding } from '../cells/check/index.ts';
+import { encodeCell, encodeSystem } from '../cells/binary.ts';
+import { nonRootTemplateData, systemTemplateData } from '../cells/render-c.ts';
+import type { CellConfig } from '../cells/model.ts';
+import { reservedByCmdline, reservedRanges, rootCmdline } from './cmdline.ts';
 import type { Machine } from '../machine/types.ts';
 
 export const systemCellName = (machine: Machine) => machine.name;
