@@ -1,13 +1,9 @@
 /** Renders build events: listr2 task tree on a TTY, one line per event without, JSON lines with --json. */
 import type { BuildEvent, PlannedTask } from '../core/run.ts';
+import type { Ui } from './types.ts';
 
+export type { Ui } from './types.ts';
 export type UiMode = 'json' | 'lines' | 'tty';
-
-export interface Ui {
-  emit(event: BuildEvent): void;
-  /** Waits for the renderer to draw its last frame. */
-  close(): Promise<void>;
-}
 
 export function chooseUiMode(json: boolean, stream: NodeJS.WriteStream = process.stderr): UiMode {
   if (json) return 'json';

@@ -1,0 +1,8 @@
+/** What every renderer of build events offers: the listr2 tree, plain lines, JSON lines. */
+import type { BuildEvent } from '../core/run.ts';
+
+export interface Ui {
+  emit(event: BuildEvent): void;
+  /** Waits for the renderer to draw its last frame. */
+  close(): Promise<void>;
+}
