@@ -4,7 +4,7 @@
  * and sizes are whole bytes whose ranges end below 2^53, and what the hypervisor maps as pages
  * (its own memory, RAM) is 4 KiB aligned. Each error names the file, the field path and the fix.
  */
-import type { Checker, UintBits } from '../project/validate.ts';
+import type { Checker, UintBits } from '../checker.ts';
 import { MAX_IOMMU_UNITS, MEM } from './model.ts';
 
 type Widths = Readonly<Record<string, UintBits>>;

@@ -1,6 +1,6 @@
 /** MachineInput -> Machine: validate, derive every CPU set from the one CPU count. */
 import type { Cell, SystemConfig } from '../cells/model.ts';
-import { Checker } from '../project/validate.ts';
+import { Checker } from '../checker.ts';
 import type { CellInput, Machine, MachineCell, MachineInput } from './types.ts';
 import { placeCells } from '../cells/place/place.ts';
 import { isCellNeeds } from '../cells/place/needs.ts';

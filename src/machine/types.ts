@@ -1,6 +1,9 @@
 /** A machine: one description from which cell configs, cmdlines and QEMU argv are derived. */
 import type { Arch, Cell, SystemConfig } from '../cells/model.ts';
 import type { BoardLayout, CellNeeds, LinkNeeds } from '../cells/place/needs.ts';
+import type { CellInput, LinuxCellGuest } from '../cells/input.ts';
+
+export type { CellInput, LinuxCellGuest } from '../cells/input.ts';
 
 export interface RamBank { readonly base: number; readonly size: number }
 
@@ -52,21 +55,6 @@ export interface KernelConfig {
   /** Image target and file (arch/<arch>/boot/<image>). */
   readonly image: string;
   readonly dtbs: readonly string[];
-}
-
-export interface LinuxCellGuest {
-  /** Guest kernel cmdline (console per machine). */
-  readonly cmdline: string;
-  /** Device tree of the guest (arm64), built by Jailhouse: configs/arm64/dts/<dtb>. */
-  readonly dtb?: string;
-}
-
-/** A non-root cell as a machine declares it: CPUs as a count (allocated) or explicit list. */
-export interface CellInput extends Omit<Cell, 'cpus'> {
-  readonly cpus: number | readonly number[];
-  /** Inmate binary loaded by the demo (e.g. gic-demo.bin) or a Linux guest. */
-  readonly inmate?: string;
-  readonly linux?: LinuxCellGuest;
 }
 
 /** Boot firmware built for the board (recipes tf-a, u-boot). */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { DependencyInput, Recipe, RecipeAppend, RecipeInput } from '../core/recipe.ts';
 import { isStep, STEPS, type Dependency, type FileRef, type Source } from '../core/types.ts';
-import { Checker } from './validate.ts';
+import { Checker } from '../checker.ts';
 
 const RECIPE_KEYS = ['name', 'version', 'license', 'summary', 'source', 'depends', 'patches', 'files',
   'templates', 'machineKeys', 'machineFiles', 'tools', 'vars', 'kind', 'tasks', 'provides'] as const;

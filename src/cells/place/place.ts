@@ -11,7 +11,7 @@ import { CELL_FLAGS, NO_CONSOLE, PCI_TYPE, type Arch, type Cell, type Irqchip, t
 import { FreeSpace } from './memory.ts';
 import { layoutAt, layoutOf, layoutSize, peerDevice, peerRegions, type LinkLayout } from './links.ts';
 import type { BoardLayout, CellNeeds, LinkNeeds } from './needs.ts';
-import type { CellInput } from '../../machine/types.ts';
+import type { CellInput } from '../input.ts';
 
 const KiB = 0x400;
 const MiB = 0x100000;

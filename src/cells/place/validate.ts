@@ -1,5 +1,5 @@
 /** Field-by-field checks of board layouts, links and cells declared by needs (file, field and fix in each error). */
-import type { Checker } from '../../project/validate.ts';
+import type { Checker } from '../../checker.ts';
 import { memFlags } from '../helpers.ts';
 import { validateConsole, validatePio } from '../validate-input.ts';
 

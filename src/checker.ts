@@ -1,5 +1,5 @@
 /** Load-time checks of user data: every error names the file and the field, and says the fix. */
-import { JhError } from '../errors.ts';
+import { JhError } from './errors.ts';
 
 /** u64 fields are held as JavaScript numbers, exact below 2^53 (every arm64 and x86 physical address is). */
 const EXACT = 2 ** 53;
