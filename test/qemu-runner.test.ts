@@ -50,11 +50,24 @@ if (!qemu) console.log('SKIP run qemu exit-status test: qemu-system-aarch64 is n
   mkdirSync(image, { recursive: true });
   writeFileSync(join(image, 'Image'), '');
   writeFileSync(join(image, 'cmdline.txt'), 'console=ttyAMA0\n');
-  writeFileSync(join(image, 'manifest.json'), JSON.stringify({ files: [{ path: 'initrd.cpio.gz' }] }));
+  writeFileSync(join(image, 'manifest.json'), JSON.stringify({ machine: 'qemu-arm64', image: 'image',
+    files: [{ path: 'initrd.cpio.gz', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', recipe: 'initrd', version: '1', signature: null }] }));
   writeFileSync(join(image, 'initrd.cpio.gz'), '');
   const run = await runCli(['run', 'qemu', '--machine', 'qemu-arm64', '--build-dir', build, '--expect', 'NEVER-APPEARS', '--timeout', '30',
     '--', '-device', 'no-such-device-model'], { timeoutMs: 60_000 });
   t.is(run.code, 2, run.stderr);
   t.regex(run.stderr, /QEMU exited with status 1 before \/NEVER-APPEARS\/ appeared/);
   t.regex(run.stderr, /no-such-device-model/);
+});
+
+test('run qemu refuses an image manifest whose file path leaves the deploy folder, naming the field', async (t) => {
+  const build = tempDir();
+  const image = join(build, 'deploy/qemu-arm64/image');
+  mkdirSync(image, { recursive: true });
+  writeFileSync(join(image, 'manifest.json'), JSON.stringify({ machine: 'qemu-arm64', image: 'image',
+    files: [{ path: '../../../../etc/passwd.cpio.gz', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', recipe: 'initrd', version: '1', signature: null }] }));
+  const run = await runCli(['run', 'qemu', '--machine', 'qemu-arm64', '--build-dir', build, '--timeout', '5'], { timeoutMs: 60_000 });
+  t.is(run.code, 2, run.stderr);
+  t.regex(run.stderr, /E_IMAGE_MANIFEST: files\[0\]\.path: ".*" is not a path inside the folder/);
+  t.regex(run.stderr, /in .*manifest\.json/);
 });

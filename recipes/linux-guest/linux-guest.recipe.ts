@@ -15,7 +15,7 @@ import { cellFileName } from '../../src/system/cells.ts';
 import { INMATE_DTS_TEMPLATE, inmateDtsData, renderedDtCells } from '../../src/system/guest/inmate-dts.ts';
 import { imageTextOffset, linuxBootCommands, linuxBootLayout, type LinuxBootLayout } from '../../src/system/guest/linux-boot.ts';
 import { netEnds } from '../../src/system/guest/net.ts';
-import { GUEST_DIR } from '../../src/kinds/root-tree.ts';
+import { GUEST_DIR } from '../../src/image/root-tree.ts';
 import { ROOTFS } from '../buildroot/buildroot.recipe.ts';
 import { gzipReproducible, mergeEntries, treeEntries, writeCpio, type CpioEntry } from '../../src/image/cpio.ts';
 import type { MachineCell } from '../../src/machine/types.ts';

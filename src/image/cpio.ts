@@ -6,6 +6,9 @@ import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
+
+/** The initramfs file name in an initrd recipe's install tree and in a deploy folder. */
+export const INITRD_FILE = 'initrd.cpio.gz';
 export type CpioEntry =
   | { readonly path: string; readonly type: 'dir'; readonly mode?: number }
   | { readonly path: string; readonly type: 'file'; readonly data: Uint8Array; readonly mode?: number }

@@ -2,10 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kind } from '../core/recipe.ts';
-import { gzipReproducible, writeCpio } from '../image/cpio.ts';
-import { rootTreeEntries } from './root-tree.ts';
-
-export const INITRD_FILE = 'initrd.cpio.gz';
+import { gzipReproducible, INITRD_FILE, writeCpio } from '../image/cpio.ts';
+import { rootTreeEntries } from '../image/root-tree.ts';
 
 /** `parts` are recipes whose install trees go in, in order (later ones win on equal paths). */
 export function initramfs(parts: readonly string[]): Kind {

@@ -2,8 +2,9 @@
  * One description of a built image for the SBOM, the provenance and the OCI manifest: the build's
  * record joined with the recipes (licence, upstream location) and the project's revision.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { IMAGE_MANIFEST, readImageManifest } from '../image/manifest.ts';
 import { JhError } from '../errors.ts';
 import type { BuildLayout } from '../core/layout.ts';
 import type { Source } from '../core/types.ts';
@@ -83,9 +84,8 @@ export async function describeImage(project: Project, layout: BuildLayout, image
   }
   const files = await readDeployedFiles(record.dir);
   const madeBy = new Map<string, string>();
-  const manifest = join(record.dir, 'manifest.json');
-  if (existsSync(manifest)) {
-    for (const f of (JSON.parse(readFileSync(manifest, 'utf8')) as { files?: { path: string; recipe: string }[] }).files ?? []) madeBy.set(f.path, f.recipe);
+  if (existsSync(join(record.dir, IMAGE_MANIFEST))) {
+    for (const f of readImageManifest(record.dir).files) madeBy.set(f.path, f.recipe);
   }
   return { record, files, madeBy, recipes, revision: await readRevision(project.root, jhbuildVersion) };
 }

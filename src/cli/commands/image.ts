@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { IMAGE_MANIFEST, readImageManifest } from '../../image/manifest.ts';
 import { buildOptions, buildTargets, type Command } from '../common.ts';
 
 const command: Command = {
@@ -17,9 +18,8 @@ export default command;
 
 /** The files made and, for a disk image, the one command that writes it to a card or stick. */
 function summary(dir: string): string {
-  const manifestFile = join(dir, 'manifest.json');
-  if (!existsSync(manifestFile)) return `image: ${dir}\n`;
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { disk?: string; bootable?: boolean; notBootable?: string; files: { path: string }[] };
+  if (!existsSync(join(dir, IMAGE_MANIFEST))) return `image: ${dir}\n`;
+  const manifest = readImageManifest(dir);
   const lines = [`image: ${dir}`, ...manifest.files.map((f) => `  ${f.path}`)];
   if (manifest.notBootable) lines.push(`NOT BOOTABLE: ${manifest.notBootable}`);
   if (manifest.disk) lines.push(`write it (check the device with lsblk first): bmaptool copy ${join(dir, manifest.disk)} /dev/sdX`);

@@ -2,49 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { JhError } from '../../errors.ts';
+import { IMAGE_MANIFEST, readImageManifest, type ImageManifest } from '../../image/manifest.ts';
 import { buildLayout } from '../../core/layout.ts';
 import { whichSync } from '../../build/tools.ts';
 import { debianPackageFor } from '../../exec/packages.ts';
 import { checkKvm, qemuArgv, type BootMedia } from '../../qemu/argv.ts';
 import { readKvmHost } from '../../qemu/host.ts';
 import { runInteractive, runScripted } from '../../qemu/runner.ts';
-import type { Machine, MachineCell } from '../../machine/types.ts';
-import { renderedDtCells } from '../../system/guest/inmate-dts.ts';
-import { rootReachable } from '../../system/guest/net.ts';
+import { demoCell, demoExpect } from '../../system/demo.ts';
 import { buildDirOf, loadMachine, machineOption, openProject, type Command } from '../common.ts';
-
-/** What each demo inmate prints when it works. */
-const INMATE_EXPECT: Readonly<Record<string, readonly string[]>> = {
-  'gic-demo.bin': ['Timer fired'],
-  'apic-demo.bin': ['Calibrated TSC frequency'],
-  'freertos-demo.bin': ['FreeRTOS V', 'reporter: tick'],
-};
-
-/**
- * The cell `--demo [NAME]` runs: NAME is a cell or a cell without its "-demo"; none: the first inmate
- * cell. Linux cells are demos where the image boots them (machine.guests).
- */
-function demoCell(machine: Machine, name: string | undefined): MachineCell {
-  const demos = [...machine.cells.filter((c) => c.inmate), ...(machine.guests.includes('linux') ? renderedDtCells(machine) : [])];
-  const cell = name === undefined ? demos[0] : demos.find((c) => c.name === name || c.name === `${name}-demo`);
-  if (!cell) {
-    throw new JhError('E_USAGE', name === undefined ? `machine ${machine.name} has no cell to demo` : `machine ${machine.name} has no demo cell "${name}"`,
-      { hint: `demos: ${demos.map((c) => c.name.replace(/-demo$/, '')).join(', ') || '(none)'}` });
-  }
-  return cell;
-}
-
-/** A Linux cell: its boot, its network up, the root's three pings answered over each link the root shares. */
-function guestExpect(machine: Machine, cell: MachineCell): string[] {
-  const pings = rootReachable(machine, cell.name);
-  return [`jhbuild-guest: cell ${cell.name}`, ...pings.map((n) => ` ${n.address}/${n.prefix}`), 'jhbuild-guest: ready',
-    ...pings.flatMap((n) => [`--- ${n.address} ping statistics ---`, '3 packets transmitted, 3 packets received'])];
-}
-
-function demoExpect(machine: Machine, cell: MachineCell): string[] {
-  return ['Activating hypervisor', `Created cell "${cell.name}"`, ...(cell.inmate ? INMATE_EXPECT[cell.inmate] ?? [] : guestExpect(machine, cell)),
-    `jhbuild-demo: ${cell.name} stopped`, 'The Jailhouse was closed', 'jhbuild-demo: done'];
-}
 
 function regex(text: string, option: string): RegExp {
   try { return new RegExp(text); } catch (error) {
@@ -74,17 +40,17 @@ const command: Command = {
     const machine = await loadMachine(project, values);
     const imageName = typeof values.image === 'string' ? values.image : 'image';
     const image = join(buildLayout(buildDirOf(project, values), machine.name).deploy, imageName);
-    if (!existsSync(join(image, 'manifest.json'))) {
+    if (!existsSync(join(image, IMAGE_MANIFEST))) {
       throw new JhError('E_IMAGE_MISSING', `no image for ${machine.name} in ${image}`, { hint: `build it first: jhbuild image --machine ${machine.name}${imageName === 'image' ? '' : ` --image ${imageName}`}` });
     }
-    const manifest = JSON.parse(readFileSync(join(image, 'manifest.json'), 'utf8')) as { disk?: string; files: { path: string }[] };
+    const manifest = readImageManifest(image);
     checkKvm(machine, readKvmHost());
     const demo = values.demo ? demoCell(machine, demoName) : undefined;
     const runDir = join(buildDirOf(project, values), 'run', machine.name);
     const firmwareVars = machine.qemu?.firmware && privateFirmwareVars(machine.qemu.firmware.vars, runDir);
     const media: BootMedia = manifest.disk ? diskMedia(join(image, manifest.disk), runDir, values.persist === true) : {
       kernel: join(image, machine.kernel.image),
-      initrd: join(image, manifest.files.find((f) => f.path.endsWith('.cpio.gz'))!.path),
+      initrd: join(image, initrdOf(manifest, image)),
       cmdline: [...readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/), ...(demo ? [`jhbuild.demo=${demo.name}`] : [])],
     };
     if (manifest.disk && values.demo) {
@@ -136,4 +102,10 @@ function privateFirmwareVars(template: string, dir: string): string {
   const copy = join(dir, 'firmware-vars.fd');
   if (existsSync(template)) copyFileSync(template, copy);
   return copy;
+}
+
+function initrdOf(manifest: ImageManifest, image: string): string {
+  const initrd = manifest.files.find((f) => f.path.endsWith('.cpio.gz'));
+  if (!initrd) throw new JhError('E_IMAGE_MANIFEST', 'the image lists no initramfs (*.cpio.gz)', { file: join(image, IMAGE_MANIFEST), hint: 'rebuild it: jhbuild image' });
+  return initrd.path;
 }
