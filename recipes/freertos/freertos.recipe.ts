@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyInto, defineRecipe, git } from '../../src/index.ts';
+import { copyInto, defineRecipe, git, JhError } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
 
 const GLUE = ['start.S', 'main.c', 'console.c', 'tick.c'];
@@ -25,7 +25,10 @@ const CFLAGS = ['-O2', '-g', '-ffreestanding', '-fno-builtin', '-nostdlib', '-ms
 /** GICv3: the SRE port (system registers); GICv2: the MMIO port, with the machine's distributor and CPU interface. */
 function gicBuild(ctx: TaskContext): { port: string; glue: string; defines: string[] } {
   const arm = ctx.machine.system.platform.arm;
-  if (!arm) throw new Error(`machine ${ctx.machine.name} has no ARM GIC (system.platform.arm): FreeRTOS builds for AArch64 boards`);
+  if (!arm) {
+    throw new JhError('E_MACHINE_FIELD', `machine ${ctx.machine.name} has no ARM GIC (system.platform.arm): FreeRTOS builds for AArch64 boards`, {
+      file: ctx.machine.file, hint: 'give the freertos-demo cell only to an arm64 machine' });
+  }
   if (arm.gicVersion === 3) return { port: 'portable/GCC/ARM_AARCH64_SRE', glue: 'gic-v3.c', defines: ['-DGIC_VERSION=3'] };
   return {
     port: 'portable/GCC/ARM_AARCH64', glue: 'gic-v2.c',

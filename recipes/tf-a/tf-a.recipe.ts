@@ -5,12 +5,12 @@
  */
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { debian, defineRecipe } from '../../src/index.ts';
+import { debian, defineRecipe, JhError } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
 
 const platformOf = (ctx: TaskContext) => {
   const platform = ctx.machine.bootFirmware?.tfaPlatform;
-  if (!platform) throw new Error(`machine ${ctx.machine.name} names no bootFirmware.tfaPlatform (TF-A's PLAT=)`);
+  if (!platform) throw new JhError('E_MACHINE_FIELD', `machine ${ctx.machine.name} names no bootFirmware.tfaPlatform (TF-A's PLAT=)`, { file: ctx.machine.file, hint: 'e.g. bootFirmware: { tfaPlatform: \'rpi4\' }' });
   return platform;
 };
 

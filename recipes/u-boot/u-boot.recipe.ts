@@ -7,7 +7,7 @@
  */
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { debian, defineRecipe } from '../../src/index.ts';
+import { debian, defineRecipe, JhError } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
 import { REPRODUCIBLE_KBUILD } from '../../src/kinds/kconfig.ts';
 
@@ -37,7 +37,7 @@ export default defineRecipe({
   tasks: {
     async configure(ctx) {
       const defconfig = ctx.machine.bootFirmware?.ubootDefconfig;
-      if (!defconfig) throw new Error(`machine ${ctx.machine.name} names no bootFirmware.ubootDefconfig`);
+      if (!defconfig) throw new JhError('E_MACHINE_FIELD', `machine ${ctx.machine.name} names no bootFirmware.ubootDefconfig`, { file: ctx.machine.file, hint: 'e.g. bootFirmware: { ubootDefconfig: \'imx8mm_evk_defconfig\' }' });
       await ctx.exec('make', [...makeArgs(ctx), defconfig]);
     },
     async compile(ctx) {

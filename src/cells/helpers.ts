@@ -1,4 +1,5 @@
 /** Short ways to write the common parts of a cell config: RAM, MMIO, IVSHMEM links, consoles, GIC. */
+import { JhError } from '../errors.ts';
 import {
   CON_FLAGS, CON_TYPE, IVSHMEM_BAR_MASK_INTX, IVSHMEM_BAR_MASK_MSIX, MEM, NO_CONSOLE, PCI_TYPE, SHMEM_PROTO,
   type Cell, type Console, type Irqchip, type MemoryRegion, type PciDevice,
@@ -22,7 +23,7 @@ export function irqsOf(irqchips: readonly Irqchip[]): number[] {
 export function memFlags(names: string): number {
   return names.split(/\s+/).filter(Boolean).reduce((acc, name) => {
     const key = (SHORT[name] ?? name) as keyof typeof MEM;
-    if (!(key in MEM)) throw new Error(`unknown memory flag "${name}" (use ${Object.keys(MEM).join(' ')} or R W X)`);
+    if (!(key in MEM)) throw new JhError('E_MACHINE_FIELD', `unknown memory flag "${name}" in "${names}"`, { hint: `use ${Object.keys(MEM).join(' ')} or R W X` });
     return acc | MEM[key];
   }, 0);
 }

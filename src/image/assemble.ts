@@ -19,6 +19,7 @@ import { derivedId32 } from './disk/ids.ts';
 import { partitionUuid } from './disk/plan.ts';
 import { writeDiskImage } from './disk/write.ts';
 import type { DiskLayoutInput, PartitionContent } from './disk/types.ts';
+import { JhError } from '../errors.ts';
 
 export interface ImageParts {
   /** The initramfs recipe booted directly by QEMU. */
@@ -72,7 +73,10 @@ function bootParts(ctx: TaskContext): BootParts {
   return {
     need(recipe) {
       const dep = ctx.deps[recipe];
-      if (!dep) throw new Error(`boot method ${ctx.machine.boot} needs recipe ${recipe}, which recipe ${ctx.recipe.name} does not depend on (add BOOT_DEPENDS to its depends)`);
+      if (!dep) {
+        throw new JhError('E_RECIPE_DEPENDS', `boot method ${ctx.machine.boot} needs recipe ${recipe}, which recipe ${ctx.recipe.name} does not depend on`, {
+          file: ctx.recipe.codeFiles[0], hint: 'add ...BOOT_DEPENDS (src/boot/index.ts) to its depends' });
+      }
       return dep;
     },
   };

@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Kind, TaskContext } from '../core/recipe.ts';
 import type { KernelConfig } from '../machine/types.ts';
+import { JhError } from '../errors.ts';
 
 /** Fixed build identity: equal sources and config give an equal Image. */
 export const REPRODUCIBLE_KBUILD = {
@@ -58,7 +59,10 @@ async function configure(ctx: TaskContext, { config, dir }: Build): Promise<void
       if ((final.get(name) ?? 'n') !== value) lost.push(`${name}=${value} (from ${basename(fragment)}) is ${final.get(name) ?? 'not set'} in .config`);
     }
   }
-  if (lost.length > 0) throw new Error(`kernel config fragments not applied (missing dependencies?):\n  ${lost.join('\n  ')}`);
+  if (lost.length > 0) {
+    throw new JhError('E_KCONFIG_FRAGMENT', `${lost.length} kernel config fragment option(s) did not survive olddefconfig`, {
+      details: lost, hint: 'an option whose dependencies are off is dropped by Kconfig: add its dependencies to the fragment (make menuconfig, then search with / shows them)' });
+  }
 }
 
 export function linuxKernel(): Kind {

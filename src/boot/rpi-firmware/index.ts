@@ -8,6 +8,7 @@ import { basename, join } from 'node:path';
 import { rootOverlayData, ROOT_OVERLAY_TEMPLATE } from '../../system/cmdline.ts';
 import { compileOverlay } from '../dtb.ts';
 import type { BootPartition, BootRequest } from '../types.ts';
+import { JhError } from '../../errors.ts';
 
 export const RPI_CONFIG_TEMPLATE = 'boot/rpi-config.txt.hbs';
 const OVERLAY = 'jailhouse';
@@ -18,7 +19,10 @@ export async function rpiFirmwareBootPartition(request: BootRequest): Promise<Bo
   const firmware = join(deps.need('raspi-firmware').dest, 'boot');
   const bl31 = join(deps.need('tf-a').deploy, 'bl31.bin');
   const dtbName = basename(machine.kernel.dtbs[0] ?? '');
-  if (!dtbName) throw new Error(`machine ${machine.name} boots by rpi-firmware but its kernel.dtbs names no board device tree`);
+  if (!dtbName) {
+    throw new JhError('E_MACHINE_FIELD', `machine ${machine.name} boots by rpi-firmware but its kernel.dtbs names no board device tree`, {
+      file: machine.file, hint: "add the board's dtb to kernel.dtbs, e.g. 'broadcom/bcm2711-rpi-4-b.dtb'" });
+  }
   const dtb = join(deps.need('linux').deploy, dtbName);
   const overlay = join(workDir, `${OVERLAY}.dtbo`);
   await compileOverlay(render(ROOT_OVERLAY_TEMPLATE, rootOverlayData(machine)), overlay, request);

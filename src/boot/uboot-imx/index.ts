@@ -10,6 +10,7 @@ import { quoteCmdline, rootOverlayData, ROOT_OVERLAY_TEMPLATE } from '../../syst
 import { runProcess } from '../../exec/index.ts';
 import { applyOverlay, compileOverlay } from '../dtb.ts';
 import type { BootPartition, BootRequest } from '../types.ts';
+import { JhError } from '../../errors.ts';
 
 export const UBOOT_SCRIPT_TEMPLATE = 'boot/uboot-boot.cmd.hbs';
 
@@ -17,9 +18,15 @@ export async function ubootImxBootPartition(request: BootRequest): Promise<BootP
   const { machine, kernel, cmdline, render, workDir, deps } = request;
   mkdirSync(workDir, { recursive: true });
   const offset = machine.bootFirmware?.loaderOffset;
-  if (offset === undefined) throw new Error(`machine ${machine.name} boots by uboot-imx but names no bootFirmware.loaderOffset (where the boot ROM reads flash.bin)`);
+  if (offset === undefined) {
+    throw new JhError('E_MACHINE_FIELD', `machine ${machine.name} boots by uboot-imx but names no bootFirmware.loaderOffset (where the boot ROM reads flash.bin)`, {
+      file: machine.file, hint: 'i.MX8M Mini reads it at 33 KiB: bootFirmware: { loaderOffset: 0x8400 }' });
+  }
   const boardDtb = basename(machine.kernel.dtbs[0] ?? '');
-  if (!boardDtb) throw new Error(`machine ${machine.name} boots by uboot-imx but its kernel.dtbs names no board device tree`);
+  if (!boardDtb) {
+    throw new JhError('E_MACHINE_FIELD', `machine ${machine.name} boots by uboot-imx but its kernel.dtbs names no board device tree`, {
+      file: machine.file, hint: "add the board's dtb to kernel.dtbs, e.g. 'freescale/imx8mm-evk.dtb'" });
+  }
   const linux = deps.need('linux').deploy;
   const rootDtb = boardDtb.replace(/\.dtb$/, '-root.dtb');
   const overlay = join(workDir, 'jailhouse.dtbo');
