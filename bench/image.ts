@@ -55,7 +55,7 @@ process.stdout.write(`no-op image: median ${median(noop).toFixed(0)} ms; kernel 
 
 // One memory region of the demo cell changes: only cells, the initrd and the image may rebuild.
 const copy = copyProject(root);
-const file = join(copy, 'machines', `${machine}.machine.ts`);
+const file = join(copy, 'machines', machine, `${machine}.machine.ts`);
 const original = readFileSync(file, 'utf8');
 // A size not built before (content-addressed results would otherwise make the edit free).
 const pages = 1 + Math.floor(Math.random() * 15);

@@ -11,3 +11,7 @@ export { JhError } from './errors.ts';
 export { copyInto } from './build/copy-into.ts';
 export { mem, ram, mmio, commRegion, ivshmemSharedRegions, ivshmemNetRegions, ivshmemDevice, pciDevice, consoles, gic, irqBitmap, bdf, cellDefaults, memFlags } from './cells/helpers.ts';
 export { CELL_FLAGS, SYS_FLAGS, MEM, CON_TYPE, CON_FLAGS, PCI_TYPE, SHMEM_PROTO, IOMMU_TYPE } from './cells/model.ts';
+export { readDtsiNodes, readDtsoProperties } from './machine/fragments.ts';
+export type { CellInput, DtProperty } from './machine/types.ts';
+export type { BoardLayout, BoardDevice, CellNeeds, LinkNeeds } from './cells/place/needs.ts';
+export type { MemoryRegion, PciDevice } from './cells/model.ts';

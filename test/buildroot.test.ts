@@ -39,7 +39,7 @@ test('downloads: those in BR2_DL_DIR are there, a tarball two packages share is 
 
 (treeReason ? test.skip : test)('a real Buildroot: configured from the fragment, mirrored files taken, the rest named offline', async (t) => {
   const copy = copyProject(repoRoot);
-  const file = join(copy, 'machines/qemu-arm64.machine.ts');
+  const file = join(copy, 'machines/qemu-arm64/qemu-arm64.machine.ts');
   writeFileSync(file, readFileSync(file, 'utf8').replace("guestRootfs: 'busybox',", "guestRootfs: 'buildroot',"));
   const build = mkdtempSync(join(tmpdir(), 'jh-br-build-'));
   const mirror = mkdtempSync(join(tmpdir(), 'jh-br-mirror-'));

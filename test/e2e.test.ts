@@ -5,7 +5,7 @@
  * Jailhouse, FreeRTOS and the Linux guest are built too and the demos run.
  */
 import test from 'ava';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { whichSync } from '../src/build/tools.ts';
 import { busyboxMirror, e2eWork as work, linuxTree } from './helpers/e2e-sources.ts';
@@ -119,7 +119,7 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
 
   // Editing one memory region of inmate-demo rebuilds only the cells, the initrd and the image.
   const copy = copyProject(repoRoot);
-  const file = join(copy, 'machines/qemu-arm64.machine.ts');
+  const file = join(copy, 'machines/qemu-arm64/qemu-arm64.machine.ts');
   writeFileSync(file, readFileSync(file, 'utf8').replace('ram(0x7fa00000, 0x00010000, { virt: 0, loadable: true })', `ram(0x7fa00000, ${0x1000 * (1 + (process.pid % 15))}, { virt: 0, loadable: true })`));
   const edit = await runCli(['image', ...args, '--project', copy, '--json']);
   t.is(edit.code, 0, edit.stderr.slice(-3000));
@@ -133,14 +133,17 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
 // GICv2 build of FreeRTOS (the ARM_AARCH64 port) under Jailhouse instead.
 (reason || !demoSources ? test.skip : test.serial)('FreeRTOS on a GICv2: qemu-arm64 with gic-version=2', async (t) => {
   const copy = copyProject(repoRoot);
-  const machineFile = join(copy, 'machines/qemu-arm64.machine.ts');
+  const machineFile = join(copy, 'machines/qemu-arm64/qemu-arm64.machine.ts');
+  // The variant gets a folder of its own beside qemu-arm64's and shares its board layout.
   const gicv2 = readFileSync(machineFile, 'utf8')
     .replace("name: 'qemu-arm64',", "name: 'qemu-arm64-gicv2',")
-    .replace('arm: { gicVersion: 3, gicdBase: GICD, gicrBase: 0x080a0000, giccBase: 0, gichBase: 0, gicvBase: 0, maintenanceIrq: 25 }',
-      'arm: { gicVersion: 2, gicdBase: GICD, gicrBase: 0, giccBase: 0x08010000, gichBase: 0x08030000, gicvBase: 0x08040000, maintenanceIrq: 25 }')
+    .replace("from './board.ts';", "from '../qemu-arm64/board.ts';")
+    .replace('arm: { gicVersion: 3, gicdBase: GIC.d, gicrBase: GIC.r, giccBase: 0, gichBase: 0, gicvBase: 0, maintenanceIrq: 25 }',
+      'arm: { gicVersion: 2, gicdBase: GIC.d, gicrBase: 0, giccBase: 0x08010000, gichBase: 0x08030000, gicvBase: 0x08040000, maintenanceIrq: 25 }')
     .replace("machine: 'virt,gic-version=3,virtualization=on,its=off'", "machine: 'virt,gic-version=2,virtualization=on'");
   t.regex(gicv2, /gicVersion: 2[\s\S]*gic-version=2/, 'the variant differs in its GIC only');
-  writeFileSync(join(copy, 'machines/qemu-arm64-gicv2.machine.ts'), gicv2);
+  mkdirSync(join(copy, 'machines/qemu-arm64-gicv2'));
+  writeFileSync(join(copy, 'machines/qemu-arm64-gicv2/qemu-arm64-gicv2.machine.ts'), gicv2);
   const common = ['--project', copy, '--machine', 'qemu-arm64-gicv2', '--build-dir', join(work, 'build')];
   const build = await runCli(['image', ...common, '--src', `linux=${linuxTree()}`, ...demoSources!,
     '--mirror', join(work, 'mirror'), '--offline'], { timeoutMs: 40 * 60_000 });

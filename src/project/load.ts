@@ -79,9 +79,18 @@ export async function loadProject(root: string): Promise<Project> {
   const templateFiles = (name: string) =>
     layers.map((layer) => join(layer.dir, 'templates', name)).filter((file) => existsSync(file));
 
-  const machineFiles = (name: string) =>
-    layers.map((layer) => join(layer.dir, 'machines', `${name}.machine.ts`)).filter((f) => existsSync(f)).reverse();
-  const machineNames = () => names('machines', (_dir, entry) => /^(.+)\.machine\.ts$/.exec(entry)?.[1]);
+  // A machine lives in its own folder, machines/<name>/<name>.machine.ts, beside its board layout and
+  // device-tree fragments, or alone as machines/<name>.machine.ts (a layer's override, a small project).
+  const machineFiles = (name: string) => layers.flatMap((layer) => {
+    const found = [join(layer.dir, 'machines', name, `${name}.machine.ts`), join(layer.dir, 'machines', `${name}.machine.ts`)].filter((f) => existsSync(f));
+    if (found.length > 1) {
+      throw new JhError('E_MACHINE_TWICE', `machine "${name}" has two files in layer ${layer.name}: ${found.map((f) => relative(root, f)).join(' and ')}`, {
+        file: found[0], hint: 'keep one: the folder machines/<name>/ (with its board.ts and fragments) or the single file machines/<name>.machine.ts' });
+    }
+    return found;
+  }).reverse();
+  const machineNames = () => names('machines', (dir, entry) =>
+    /^(.+)\.machine\.ts$/.exec(entry)?.[1] ?? (existsSync(join(dir, entry, `${entry}.machine.ts`)) ? entry : undefined));
   return {
     root,
     layers,

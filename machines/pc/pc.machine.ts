@@ -4,7 +4,9 @@
  * can override this machine). The sample is a 4-CPU, 1 GiB PC with the hypervisor and inmates at
  * 0x3b000000 (0x4200000 bytes), the seed user's layout. jhbuild adds the cells and the cmdline.
  */
-import { CELL_FLAGS, cellDefaults, commRegion, consoles, defineMachine, ram } from '../src/index.ts';
+import { CELL_FLAGS, cellDefaults, commRegion, consoles, defineMachine, ram } from '../../src/index.ts';
+import { COM1, COM2, OXPCIE952 } from '../x86-common.ts';
+import { board } from './board.ts';
 
 const MiB = 0x100000;
 
@@ -18,25 +20,16 @@ export default defineMachine({
   reservation: 'memmap',
   intelIommuOff: true,
   rootConsole: ['console=ttyS1,115200'],
-  rootCellFile: 'pc/sample-root.cell',
-  // The inmate area `jailhouse config create --mem-inmates 60M` left after the hypervisor.
-  board: {
-    cellRam: [{ base: 0x3b600000, size: 0x3c00000 }],
-    sharedMemory: [],
-    devices: {
-      com1: { pio: [{ base: 0x3f8, length: 8 }], irqs: [4], console: consoles.uart8250Pio(0x3f8, { size: 0 }) },
-      com2: { pio: [{ base: 0x2f8, length: 8 }], irqs: [3] },
-      oxpcie952: { pio: [{ base: 0xe010, length: 8 }] },
-    },
-  },
+  rootCellFile: 'sample-root.cell',
+  board,
   cells: [
     {
       ...cellDefaults({
         name: 'apic-demo',
         flags: CELL_FLAGS.VIRTUAL_CONSOLE_PERMITTED,
-        console: consoles.uart8250Pio(0x3f8, { size: 0 }),
+        console: consoles.uart8250Pio(COM1, { size: 0 }),
         memory: [ram(0x3b600000, 0x100000, { virt: 0, loadable: true }), commRegion(0x100000)],
-        pio: [{ base: 0x2f8, length: 8 }, { base: 0x3f8, length: 8 }, { base: 0xe010, length: 8 }],
+        pio: [{ base: COM2, length: 8 }, { base: COM1, length: 8 }, { base: OXPCIE952, length: 8 }],
       }),
       cpus: 1,
       inmate: 'apic-demo.bin',

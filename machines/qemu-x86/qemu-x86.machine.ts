@@ -2,7 +2,9 @@
  * QEMU x86 (q35, intel-iommu) as in Jailhouse's configs/x86/qemu-x86.c, apic-demo.c and
  * linux-x86-demo.c. Booting Jailhouse needs nested KVM; configs and cmdline need nothing.
  */
-import { cellDefaults, consoles, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../src/index.ts';
+import { CELL_FLAGS, IOMMU_TYPE, cellDefaults, consoles, defineMachine, ivshmemNetRegions, ivshmemSharedRegions, mem, pciDevice } from '../../src/index.ts';
+import { COM1, COM2, OXPCIE952 } from '../x86-common.ts';
+import { board } from './board.ts';
 
 export default defineMachine({
   name: 'qemu-x86',
@@ -18,8 +20,13 @@ export default defineMachine({
   system: {
     arch: 'x86', flags: 1,
     hypervisorMemory: { phys: 0x3a000000, virt: 0, size: 0x600000, flags: 0 },
-    debugConsole: { address: 0x3f8, size: 0, type: 2, flags: 0, divider: 0, gateNr: 0, clockReg: 0 },
-    platform: {pciMmconfigBase: 0xb0000000,pciMmconfigEndBus: 0xff,pciIsVirtual: 0,pciDomain: 0,iommuUnits: [{type: 2,base: 0xfed90000,size: 0x1000,extra: [0,0,0,0,0,0,0,0,0,0,0,0]}],x86: {pmTimerAddress: 0x608,apicMode: 0,vtdInterruptLimit: 0x100,tscKhz: 0,apicKhz: 0}},
+    debugConsole: consoles.uart8250Pio(COM1, { size: 0 }),
+    platform: {
+      pciMmconfigBase: 0xb0000000, pciMmconfigEndBus: 0xff, pciIsVirtual: 0, pciDomain: 0,
+      // The emulated VT-d unit (intel-iommu).
+      iommuUnits: [{ type: IOMMU_TYPE.INTEL, base: 0xfed90000, size: 0x1000, extra: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }],
+      x86: { pmTimerAddress: 0x608, apicMode: 0, vtdInterruptLimit: 0x100, tscKhz: 0, apicKhz: 0 },
+    },
     rootCell: cellDefaults({
       name: "QEMU-VM",
       memory: [
@@ -84,18 +91,7 @@ export default defineMachine({
       ],
     }),
   },
-  // Cells between the hypervisor and the IVSHMEM memory (memmap= reserves all of it).
-  board: {
-    cellRam: [{ base: 0x3a600000, size: 0x4a00000 }],
-    sharedMemory: [{ base: 0x3f000000, size: 0x200000 }],
-    // Bus 1 (behind the pcie-pci-bridge), slots 0x0c-0x0f: upstream's IVSHMEM devices.
-    pciSlots: { bus: 1, first: 0x0c, count: 4 },
-    devices: {
-      com1: { pio: [{ base: 0x3f8, length: 8 }], irqs: [4], console: consoles.uart8250Pio(0x3f8, { size: 0 }) },
-      com2: { pio: [{ base: 0x2f8, length: 8 }], irqs: [3] },
-      oxpcie952: { pio: [{ base: 0xe010, length: 8 }] },
-    },
-  },
+  board,
   links: [
     { name: 'virtio-blk', kind: 'virtio-blk', peers: ['root', 'linux-x86-demo'], bdf: 0x160 },
     { name: 'virtio-con', kind: 'virtio-console', peers: ['root', 'linux-x86-demo'], bdf: 0x168 },
@@ -105,15 +101,15 @@ export default defineMachine({
     {
       ...cellDefaults({
         name: "apic-demo",
-        flags: 0x40000000,
-        console: { address: 0x3f8, size: 0, type: 2, flags: 0, divider: 0, gateNr: 0, clockReg: 0 },
+        flags: CELL_FLAGS.VIRTUAL_CONSOLE_PERMITTED,
+        console: consoles.uart8250Pio(COM1, { size: 0 }),
         memory: [
           mem(0x3ef00000, 0x100000, 'R W X LOADABLE', { virt: 0 }),
           mem(0, 0x1000, 'R W COMM_REGION', { virt: 0x100000 }),
         ],
         // One L3 CAT region, as upstream's apic-demo.c (JAILHOUSE_CACHE_L3 = code | data).
         cacheRegions: [{ start: 0, size: 2, type: 3, flags: 0 }],
-        pio: [{ base: 0x2f8, length: 8 }, { base: 0x3f8, length: 8 }, { base: 0xe010, length: 8 }],
+        pio: [{ base: COM2, length: 8 }, { base: COM1, length: 8 }, { base: OXPCIE952, length: 8 }],
       }),
       // CPU 3, as upstream's apic-demo.c: the rendered cell is byte-identical to upstream's.
       cpus: [3],

@@ -1,0 +1,14 @@
+/** The PC devices both x86 machines hand to cells: the legacy COM ports and the OXPCIe952 card upstream's demos use. */
+import { consoles, type BoardLayout } from '../src/index.ts';
+
+/** COM1, the hypervisor's debug console (the root kernel talks on COM2). */
+export const COM1 = 0x3f8;
+export const COM2 = 0x2f8;
+/** The Oxford OXPCIe952 serial card's port (upstream's linux-x86-demo). */
+export const OXPCIE952 = 0xe010;
+
+export const pcDevices: BoardLayout['devices'] = {
+  com1: { pio: [{ base: COM1, length: 8 }], irqs: [4], console: consoles.uart8250Pio(COM1, { size: 0 }) },
+  com2: { pio: [{ base: COM2, length: 8 }], irqs: [3] },
+  oxpcie952: { pio: [{ base: OXPCIE952, length: 8 }] },
+};
