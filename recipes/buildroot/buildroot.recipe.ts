@@ -7,10 +7,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineRecipe, git, JhError } from '../../src/index.ts';
-import type { TaskContext } from '../../src/index.ts';
-import { parseConfig } from '../../src/kinds/kconfig.ts';
-import { buildrootProgress, missingDownloads, type BuildrootInfo } from '../../src/kinds/buildroot.ts';
+import { buildrootProgress, defineRecipe, git, JhError, missingDownloads, parseConfig } from '../../src/index.ts';
+import type { BuildrootInfo, TaskContext } from '../../src/index.ts';
 
 const EXTERNAL = ['external.desc', 'Config.in', 'external.mk', 'rootfs-overlay/etc/init.d/S40jhbuild-net'];
 const ARCH: Readonly<Record<string, string>> = { arm64: 'BR2_aarch64=y', x86: 'BR2_x86_64=y' };

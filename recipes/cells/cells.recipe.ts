@@ -5,10 +5,10 @@
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineRecipe, JhError } from '../../src/index.ts';
-import { checkMachine, encodeMachineCells, renderMachineCells } from '../../src/system/cells.ts';
-import { formatFinding } from '../../src/cells/check/index.ts';
-import { INMATE_DTS_TEMPLATE, inmateDtbName, inmateDtsData, renderedDtCells } from '../../src/system/guest/inmate-dts.ts';
+import {
+  checkMachine, defineRecipe, encodeMachineCells, formatFinding, INMATE_DTS_TEMPLATE, inmateDtbName,
+  inmateDtsData, JhError, renderedDtCells, renderMachineCells
+} from '../../src/index.ts';
 
 export default defineRecipe({
   name: 'cells',

@@ -1,7 +1,5 @@
 /** The machine's base image without Jailhouse: the root kernel and busybox, as a folder or a disk image. */
-import { defineRecipe } from '../../src/index.ts';
-import { BOOT_DEPENDS, BOOT_TEMPLATES } from '../../src/boot/index.ts';
-import { bootImage } from '../../src/kinds/image.ts';
+import { BOOT_DEPENDS, BOOT_TEMPLATES, bootImage, defineRecipe } from '../../src/index.ts';
 
 export default defineRecipe({
   name: 'image-base',

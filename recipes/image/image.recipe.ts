@@ -2,9 +2,7 @@
  * The machine's Jailhouse image: QEMU direct boot (kernel, initramfs, cells, inmates, cmdline) or,
  * for a machine with a disk layout, a partitioned disk image (boot partition + ext4 root).
  */
-import { defineRecipe } from '../../src/index.ts';
-import { BOOT_DEPENDS, BOOT_TEMPLATES } from '../../src/boot/index.ts';
-import { bootImage } from '../../src/kinds/image.ts';
+import { BOOT_DEPENDS, BOOT_TEMPLATES, bootImage, defineRecipe } from '../../src/index.ts';
 
 export default defineRecipe({
   name: 'image',

@@ -1,6 +1,5 @@
 /** A base initramfs with busybox only: boots the root kernel to a shell (no Jailhouse). */
-import { defineRecipe } from '../../src/index.ts';
-import { initramfs } from '../../src/kinds/initramfs.ts';
+import { defineRecipe, initramfs } from '../../src/index.ts';
 
 export default defineRecipe({
   name: 'initrd-base',

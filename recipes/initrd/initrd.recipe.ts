@@ -1,6 +1,5 @@
 /** The root cell's initramfs: busybox, Jailhouse, the cells and the inmates they load, with an /init that can run the demo. */
-import { defineRecipe } from '../../src/index.ts';
-import { initramfs } from '../../src/kinds/initramfs.ts';
+import { defineRecipe, initramfs } from '../../src/index.ts';
 
 export default defineRecipe({
   name: 'initrd',

@@ -6,9 +6,8 @@
  * files/ holds only the Kbuild and the compat header for the 6.1 API.
  */
 import { dirname, join } from 'node:path';
-import { copyInto, defineRecipe, git } from '../../src/index.ts';
+import { copyInto, defineRecipe, git, guestKernelBuild } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
-import { guestKernelBuild } from '../../src/kinds/kconfig.ts';
 
 const MODULE = 'ivshmem-net.ko';
 

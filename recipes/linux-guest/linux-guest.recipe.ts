@@ -9,16 +9,13 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineRecipe, JhError } from '../../src/index.ts';
-import type { TaskContext } from '../../src/index.ts';
-import { cellFileName } from '../../src/system/cells.ts';
-import { INMATE_DTS_TEMPLATE, inmateDtsData, renderedDtCells } from '../../src/system/guest/inmate-dts.ts';
-import { imageTextOffset, linuxBootCommands, linuxBootLayout, type LinuxBootLayout } from '../../src/system/guest/linux-boot.ts';
-import { netEnds } from '../../src/system/guest/net.ts';
-import { GUEST_DIR } from '../../src/image/root-tree.ts';
+import {
+  cellFileName, defineRecipe, GUEST_DIR, gzipReproducible, imageTextOffset, INMATE_DTS_TEMPLATE,
+  inmateDtsData, JhError, linuxBootCommands, linuxBootLayout, mergeEntries, netEnds, renderedDtCells,
+  treeEntries, writeCpio
+} from '../../src/index.ts';
+import type { CpioEntry, LinuxBootLayout, MachineCell, TaskContext } from '../../src/index.ts';
 import { ROOTFS } from '../buildroot/buildroot.recipe.ts';
-import { gzipReproducible, mergeEntries, treeEntries, writeCpio, type CpioEntry } from '../../src/image/cpio.ts';
-import type { MachineCell } from '../../src/machine/types.ts';
 
 const LOADER = '/usr/libexec/jailhouse/linux-loader.bin';
 

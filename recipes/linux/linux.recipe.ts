@@ -5,8 +5,7 @@
  * Jailhouse driver links against and let it run the hypervisor from ioremapped memory. Config
  * fragments (fragments/) are chosen by each machine's kernel.fragments.
  */
-import { debian, defineRecipe } from '../../src/index.ts';
-import { linuxKernel } from '../../src/kinds/kconfig.ts';
+import { debian, defineRecipe, linuxKernel } from '../../src/index.ts';
 
 export default defineRecipe({
   name: 'linux',

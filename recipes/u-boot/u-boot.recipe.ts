@@ -7,9 +7,8 @@
  */
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { debian, defineRecipe, JhError } from '../../src/index.ts';
+import { debian, defineRecipe, JhError, REPRODUCIBLE_KBUILD } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
-import { REPRODUCIBLE_KBUILD } from '../../src/kinds/kconfig.ts';
 
 const DDR_FIRMWARE = ['lpddr4_pmu_train_1d_imem.bin', 'lpddr4_pmu_train_1d_dmem.bin', 'lpddr4_pmu_train_2d_imem.bin', 'lpddr4_pmu_train_2d_dmem.bin'];
 export const MISSING_FILE = 'flash.bin.missing';

@@ -71,7 +71,7 @@ export function signGraph(inputs: SignInputs): Signatures {
     if (hash === undefined) fileHashes.set(path, hash = sha256(readFileSync(path)));
     return hash;
   };
-  const imports = new Map<string, string[]>();
+  const imports: Parameters<typeof moduleClosure>[1] = new Map();
   const sourceIds = new Map<string, string>();
   const sourceId = (recipe: Recipe) => {
     let id = sourceIds.get(recipe.name);
