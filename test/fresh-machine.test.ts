@@ -2,10 +2,11 @@
  * The fresh-machine tier: a minimal Debian 12 root (mmdebstrap --variant=minbase) made from the
  * host's own apt sources, given the host's npm configuration and locally added CA certificates
  * (the archive, registry and trust a user's machine is set up for) and nothing else. In it, a clean
- * copy of this project runs the README's commands: `./jhbuild doctor --install` (which must
- * bootstrap Node and install every package by name), a second doctor that must pass, the
- * qemu-arm64 base image from Debian's sources alone, and a boot of it by `run qemu` with no extra
- * QEMU arguments. A warm developer machine cannot hide a missing package here.
+ * copy of this project runs the commands CI runs: the exact `./jhbuild doctor --install ...` line of
+ * .ci/run (every machine CI builds; it must bootstrap Node and install every package by name), the
+ * same doctor without --install, which must pass, the base image of one machine per architecture
+ * (qemu-arm64, pc) from Debian's sources alone, and a boot of the qemu-arm64 one by `run qemu` with
+ * no extra QEMU arguments. A warm developer machine cannot hide a missing package here.
  */
 import test from 'ava';
 import { spawn, execFileSync } from 'node:child_process';
@@ -88,6 +89,13 @@ function inRoot(name: string, script: string, timeoutMs: number): Promise<Step> 
 
 const tail = (text: string) => text.split('\n').slice(-40).join('\n');
 
+/** The doctor line of .ci/run, word for word: the tier proves what CI itself will run. */
+function ciDoctorLine(): string {
+  const line = readFileSync(join(repoRoot, '.ci/run'), 'utf8').split('\n').find((l) => /^\.\/jhbuild doctor --install\b/.test(l.trim()));
+  if (!line) throw new Error('.ci/run has no ./jhbuild doctor --install line');
+  return line.trim();
+}
+
 const reason = missing();
 if (reason) console.log(`SKIP fresh-machine tier: ${reason}`);
 if (!reason && (!jailhouseSrc || !freertosSrc || !ivshmemNetSrc)) {
@@ -106,14 +114,18 @@ if (!reason && (!jailhouseSrc || !freertosSrc || !ivshmemNetSrc)) {
   copyHostSetup();
   copyProject(join(root, 'root/jhbuild'));
 
-  const doctor = await inRoot('doctor-install', './jhbuild doctor --install --machine qemu-arm64', 30 * 60_000);
+  const doctorLine = ciDoctorLine();
+  const doctor = await inRoot('doctor-install', doctorLine, 30 * 60_000);
   t.is(doctor.code, 0, tail(doctor.output));
-  const again = await inRoot('doctor', './jhbuild doctor --machine qemu-arm64', 5 * 60_000);
+  const again = await inRoot('doctor', doctorLine.replace(' --install', ''), 5 * 60_000);
   t.is(again.code, 0, tail(again.output));
   t.regex(again.output, /every check passed/);
 
   const image = await inRoot('image-base', './jhbuild image --image image-base --machine qemu-arm64', 60 * 60_000);
   t.is(image.code, 0, tail(image.output));
+  const pc = await inRoot('image-base-pc', './jhbuild image --image image-base --machine pc', 60 * 60_000);
+  t.is(pc.code, 0, tail(pc.output));
+  t.true(existsSync(join(root, 'root/jhbuild/build/deploy/pc/image-base/pc.img')), 'the pc disk image is made in the fresh root');
   const boot = await inRoot('boot', "./jhbuild run qemu --machine qemu-arm64 --image image-base --expect 'jhbuild-init: ready' --fail 'Kernel panic' --timeout 300", 10 * 60_000);
   t.is(boot.code, 0, tail(boot.output));
   t.regex(boot.output, /every expectation met/);
