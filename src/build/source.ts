@@ -1,11 +1,17 @@
-/** Fetch, unpack and patch a recipe's source into its work folder. */
+/** Fetch, unpack and patch a recipe's source into its work folder; offline, first check every source is at hand. */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Recipe } from '../core/recipe.ts';
+import { ARTIFACT_STEPS } from '../core/run.ts';
+import type { TaskKey } from '../core/types.ts';
+import { JhError, redactUrls } from '../errors.ts';
 import { runProcess } from '../exec/index.ts';
-import { checkoutGit, fetchGit } from '../fetch/git.ts';
+import { planRemote } from '../cache/plan.ts';
+import { checkoutGit, fetchGit, gitMissingFix, locateGitOffline } from '../fetch/git.ts';
 import { gitMirrorPath } from './download.ts';
-import { downloadPath, fetchTarball, type FetchOptions } from '../fetch/store.ts';
+import { downloadPath, fetchTarball, locateTarballOffline, missingTarballFix, verifyDownload, type FetchOptions } from '../fetch/store.ts';
+import type { BuildOptions, BuildPlan } from './build.ts';
+import { localTreeOf } from './inputs.ts';
 
 export interface SourceEnv {
   readonly recipe: Recipe;
@@ -20,11 +26,9 @@ export interface SourceEnv {
 export async function fetchRecipeSource(env: SourceEnv): Promise<void> {
   const source = env.recipe.source;
   if (env.localTree) return;
-  if (source.type === 'tarball') {
-    await fetchTarball(source, { ...env.fetch, log: logTo(env.log), logFile: env.log, signal: env.signal });
-  } else if (source.type === 'git') {
-    await fetchGit(source.url, source.rev, { ...env.fetch, log: logTo(env.log), logFile: env.log, signal: env.signal });
-  }
+  const options: FetchOptions = { ...env.fetch, log: logTo(env.log), logFile: env.log, signal: env.signal, recipe: env.recipe.name };
+  if (source.type === 'tarball') await fetchTarball(source, options);
+  else if (source.type === 'git') await fetchGit(source.url, source.rev, options);
 }
 
 export async function unpackRecipeSource(env: SourceEnv): Promise<void> {
@@ -38,6 +42,8 @@ export async function unpackRecipeSource(env: SourceEnv): Promise<void> {
     await runProcess('cp', ['-a', '--reflink=auto', `${env.localTree}/.`, src], { log, signal });
     return;
   }
+  // The download is checked where it is used: a file replaced since its fetch is never unpacked.
+  if (source.type === 'tarball') await verifyDownload(downloadPath(env.fetch.downloads, source), source.sha256, env.recipe.name);
   mkdirSync(src, { recursive: true });
   if (source.type === 'tarball' && source.filename.endsWith('.deb')) {
     // A binary package: its data tree, as dpkg would install it.
@@ -77,6 +83,40 @@ export async function applyRecipePatches(env: SourceEnv): Promise<void> {
   }
 }
 
+/** A fetch's log lines, which name mirrors and URLs: never with their passwords or tokens. */
 function logTo(file: string) {
-  return (line: string) => writeFileSync(file, `${line}\n`, { flag: 'a' });
+  return (line: string) => writeFileSync(file, `${redactUrls(line)}\n`, { flag: 'a' });
+}
+
+/**
+ * Offline, before anything runs: every source the build will fetch is in the downloads folder or a
+ * mirror folder (or built from --src). Else one error lists each missing one with where it was
+ * looked for and how to provide it. Only fetches that run and that something needs are checked
+ * (with a remote cache: those needed even if it holds every result).
+ */
+export async function checkOfflineSources(plan: BuildPlan, options: BuildOptions): Promise<void> {
+  const running = plan.tasks.filter((t) => t.reason);
+  const remoteMayHave = options.remoteCache ? new Set<TaskKey>(running.filter((t) => ARTIFACT_STEPS.has(t.node.id.step)).map((t) => t.node.key)) : new Set<TaskKey>();
+  const skipped = new Set(planRemote(plan.tasks, remoteMayHave).skip);
+  const fetches = running.filter((t) => t.node.id.step === 'fetch' && !skipped.has(t.node.key)
+    && !localTreeOf(plan.recipes.get(t.node.id.recipe)!, options.srcOverrides));
+  const where = { downloads: plan.layout.downloads, mirrors: options.mirrors };
+  const missing: { recipe: string; what: string; pin: string; looked: string[]; fix: string }[] = [];
+  for (const task of fetches) {
+    const recipe = plan.recipes.get(task.node.id.recipe)!;
+    const source = recipe.source;
+    if (source.type === 'tarball') {
+      const found = locateTarballOffline(source, where);
+      if (!found.found) missing.push({ recipe: recipe.name, what: source.filename, pin: `sha256 ${source.sha256}`, looked: found.looked, fix: await missingTarballFix(source) });
+    } else if (source.type === 'git') {
+      const found = await locateGitOffline(source.url, source.rev, where);
+      if (!found.found) missing.push({ recipe: recipe.name, what: `commit ${source.rev} of ${source.url}`, pin: 'git', looked: found.looked, fix: gitMissingFix(source.url, source.rev, recipe.name) });
+    }
+  }
+  if (missing.length === 0) return;
+  const message = missing.length === 1 ? `${missing[0]!.what} is not available offline (recipe ${missing[0]!.recipe}); nothing was built`
+    : `offline, ${missing.length} of the ${fetches.length} sources this build fetches are not available (recipes ${missing.map((m) => m.recipe).join(', ')}); nothing was built`;
+  throw new JhError('E_FETCH_MISSING', message, {
+    details: missing.flatMap((m) => [`${m.recipe}: ${m.what}${m.pin === 'git' ? '' : ` (${m.pin})`}`, ...m.looked.map((l) => `  looked in ${l}`), `  fix: ${m.fix}`]),
+    hint: 'provide each as its fix says, or drop --offline to fetch them' });
 }

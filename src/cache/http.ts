@@ -6,6 +6,7 @@
 import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import got, { RequestError } from 'got';
+import { redactUrls } from '../errors.ts';
 import { RemoteUnavailable, type RemoteBackend } from './remote.ts';
 
 export class HttpBackend implements RemoteBackend {
@@ -16,10 +17,11 @@ export class HttpBackend implements RemoteBackend {
   constructor(url: string) {
     const parsed = new URL(url.endsWith('/') ? url : `${url}/`);
     this.authorization = parsed.username ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}` : undefined;
+    this.where = redactUrls(parsed.href);
+    // The credentials go in the Authorization header, not in the request URL.
     parsed.username = '';
     parsed.password = '';
     this.base = parsed;
-    this.where = parsed.href;
   }
 
   private options(method: 'GET' | 'HEAD' | 'PUT') {

@@ -168,6 +168,8 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
     for (const t of plan.tasks) process.stdout.write(`${t.reason ? 'run   ' : 'cached'} ${t.node.key}${t.reason ? `  (${t.reason})` : ''}\n`);
     return { code: 0, layout };
   }
+  // Offline, every missing source is named at once, before anything runs.
+  if (options.offline) await (await import('../build/source.ts')).checkOfflineSources(plan, options);
 
   const events: BuildEvent[] = [];
   const ui = await createUi(chooseUiMode(values.json === true), plan.tasks);

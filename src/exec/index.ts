@@ -2,7 +2,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execa, ExecaError } from 'execa';
-import { JhError } from '../errors.ts';
+import { JhError, redactUrls } from '../errors.ts';
 import { debianPackageFor } from './packages.ts';
 
 export interface RunProcessOptions {
@@ -37,7 +37,7 @@ export function killRecordedProcessGroups(file: string): void {
 export async function runProcess(file: string, args: readonly string[], options: RunProcessOptions = {}): Promise<string> {
   if (options.log) {
     mkdirSync(dirname(options.log), { recursive: true });
-    appendFileSync(options.log, `$ ${[file, ...args].map(quoteForLog).join(' ')}${options.cwd ? `   (in ${options.cwd})` : ''}\n`);
+    appendFileSync(options.log, `${commandLineForLog(file, args)}${options.cwd ? `   (in ${options.cwd})` : ''}\n`);
   }
   if (options.cwd && !existsSync(options.cwd)) throw new Error(`cannot run ${file}: working folder ${options.cwd} does not exist`);
   const sink = options.log ? [{ file: options.log, append: true }] as const : [] as const;
@@ -77,6 +77,11 @@ export async function runProcess(file: string, args: readonly string[], options:
   } finally {
     options.signal?.removeEventListener('abort', killGroup);
   }
+}
+
+/** The `$ file args…` line a log shows: quoted for a shell, URLs without their passwords or tokens. */
+export function commandLineForLog(file: string, args: readonly string[]): string {
+  return redactUrls(`$ ${[file, ...args].map(quoteForLog).join(' ')}`);
 }
 
 function quoteForLog(arg: string): string {

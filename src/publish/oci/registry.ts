@@ -9,7 +9,7 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import got, { RequestError } from 'got';
-import { JhError } from '../../errors.ts';
+import { JhError, redactSecrets } from '../../errors.ts';
 import type { Credentials } from './credentials.ts';
 import { formatReference, isLoopbackRegistry, type Reference } from './reference.ts';
 
@@ -74,14 +74,9 @@ export class RegistryClient {
     if (c) this.secrets.push(c.password, Buffer.from(`${c.username}:${c.password}`).toString('base64'));
   }
 
-  private redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) if (s) out = out.split(s).join('***');
-    return out;
-  }
-
   private error(code: string, message: string, hint: string, details: string[] = []): JhError {
-    return new JhError(code, this.redact(message), { hint: this.redact(hint), details: details.map((d) => this.redact(d)) });
+    const redact = (text: string) => redactSecrets(text, this.secrets);
+    return new JhError(code, redact(message), { hint: redact(hint), details: details.map(redact) });
   }
 
   private url(path: string): string {
