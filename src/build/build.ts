@@ -5,16 +5,17 @@ import { planGraph, type TaskGraph } from '../core/graph.ts';
 import { acquireBuildLock } from '../core/lock.ts';
 import { buildLayout, type BuildLayout } from '../core/layout.ts';
 import { recipeForMachine, type DepOutputs, type Recipe, type TaskContext } from '../core/recipe.ts';
-import { ARTIFACT_STEPS, decideRuns, entryOut, readWorkState, runBuild, type BuildEvent, type BuildSummary, type PlannedTask } from '../core/run.ts';
+import { ARTIFACT_STEPS, decideRuns, dropBadEntries, entryOut, readWorkState, runBuild, type BuildEvent, type BuildSummary, type PlannedTask } from '../core/run.ts';
+import { checkEntry } from '../core/entry-check.ts';
 import { signManifest } from '../core/hash.ts';
-import { EquivalenceStore, hashOutputTree } from '../cache/equivalence.ts';
+import { EquivalenceStore, entryOutputHash } from '../cache/equivalence.ts';
 import { taskKey, type Step } from '../core/types.ts';
 import type { Machine } from '../machine/types.ts';
 import type { Project } from '../project/load.ts';
 import { depSignature, localTreeOf, machineSelectedFiles, signGraph, stepFunction, type Signatures } from './inputs.ts';
 import { restrictMachine } from './machine-view.ts';
 import { ToolVersions } from './tools.ts';
-import { downloadOf } from './download.ts';
+import { downloadOf, downloadPresent } from './download.ts';
 import { applyDeployLinks, toolStamp, type CachedPlan } from './plan-cache.ts';
 import type { SourceEnv } from './source.ts';
 import { planRemote } from '../cache/plan.ts';
@@ -76,8 +77,8 @@ export async function planBuild(project: Project, machine: Machine, targets: rea
   const outputPresent = (task: PlannedTask) => {
     if (task.node.id.step !== 'fetch') return true;
     const recipe = recipes.get(task.node.id.recipe)!;
-    const download = downloadOf(recipe, layout.downloads, localTreeOf(recipe, options.srcOverrides));
-    return download === undefined || existsSync(download);
+    // A download replaced since its fetch (size, mtime, ctime, inode; then sha256) is fetched again.
+    return downloadPresent(recipe, layout.downloads, localTreeOf(recipe, options.srcOverrides));
   };
   return { graph, recipes, signatures, equivalence, layout, machine, tasks: decideRuns(graph, signatures, layout, outputPresent) };
 }
@@ -128,6 +129,7 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
       };
     };
     const wrapperEnv = options.compilerWrapper ? compilerWrapperEnv(options.compilerWrapper, options.buildDir, plan.machine.crossCompile) : {};
+    dropBadEntries(plan.tasks, layout, emit);
     const session = await openRemoteSession(options, layout, emit);
     // Without a remote, the same pass leaves out tasks whose results nothing needs (e.g. a compile behind a cached install).
     const tasks = session ? await session.prepare(plan.tasks) : withoutUnneeded(plan.tasks, emit);
@@ -135,7 +137,7 @@ export async function runPlan(plan: BuildPlan, project: Project, options: BuildO
       emit,
       resolve: (task) => resolveEquivalent(plan, task),
       async stored(task) {
-        if (ARTIFACT_STEPS.has(task.node.id.step)) plan.equivalence.record(task.node.key, task.signature, hashOutputTree(entryOut(layout, task.signature)));
+        if (ARTIFACT_STEPS.has(task.node.id.step)) plan.equivalence.record(task.node.key, task.signature, entryOutputHash(layout.entry(task.signature), task.signature));
         await session?.stored(task);
       },
       async runStep(task, io) {
@@ -206,7 +208,7 @@ function resolveEquivalent(plan: BuildPlan, task: PlannedTask): { task: PlannedT
   const resolved = { ...task, manifest, signature: signManifest(manifest) };
   plan.signatures.set(task.node.key, { manifest, signature: resolved.signature });
   const { recipe, step } = task.node.id;
-  const present = existsSync(join(plan.layout.entry(resolved.signature), 'manifest.json'))
+  const present = checkEntry(plan.layout.entry(resolved.signature), resolved.signature).state === 'ok'
     && (ARTIFACT_STEPS.has(step) || readWorkState(plan.layout, recipe)[step] === resolved.signature);
   return { task: resolved, cached: present };
 }

@@ -2,13 +2,15 @@
  * Task results moved between the local cache and a remote one. An entry (manifest.json + out/)
  * travels as a gzip tar in cas/ named by its sha256; ac/<signature> records which. On the way in,
  * everything is checked before the entry appears: the record names its own signature, the content
- * has the sha256 the record names, and the manifest inside hashes to the signature.
+ * has the sha256 the record names, and the manifest inside hashes to the signature. A restored
+ * entry gets its own record of its files, as a built one does, so later builds can check it.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tar from 'tar';
 import { signManifest, type InputManifest } from '../core/hash.ts';
+import { writeEntryRecord } from '../core/entry-check.ts';
 import type { BuildLayout } from '../core/layout.ts';
 import { acPath, casPath, type EntryRecord, type RemoteBackend } from './remote.ts';
 
@@ -58,8 +60,10 @@ export class EntryStore {
       await tar.x({ file: archive, cwd: dir, strict: true });
       const manifestFile = join(dir, 'manifest.json');
       if (!existsSync(manifestFile)) return { kind: 'corrupt', why: 'its content holds no manifest.json' };
-      const inside = signManifest(JSON.parse(readFileSync(manifestFile, 'utf8')) as InputManifest);
+      let inside: string;
+      try { inside = signManifest(JSON.parse(readFileSync(manifestFile, 'utf8')) as InputManifest); } catch { return { kind: 'corrupt', why: 'its manifest.json is not JSON' }; }
       if (inside !== signature) return { kind: 'corrupt', why: `its manifest hashes to ${inside.slice(0, 12)}, not to the signature` };
+      writeEntryRecord(dir, signature);
       const entry = this.layout.entry(signature);
       mkdirSync(dirname(entry), { recursive: true });
       rmSync(entry, { recursive: true, force: true });

@@ -5,31 +5,32 @@
  * Only install and deploy results are compared (they are whole outputs; work folders are not).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from '../core/atomic.ts';
+import { listTree, readEntryRecord, type TreeItem } from '../core/entry-check.ts';
 
-/** sha256 over the tree: each entry's path, kind, executable bit and content (or link target), in path order. */
-export function hashOutputTree(dir: string): string {
+/** sha256 over a tree: each item's path, kind, executable bit and content (or link target), in path order. */
+function treeHash(items: readonly TreeItem[]): string {
   const hash = createHash('sha256');
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel)).sort()) {
-      const path = rel ? `${rel}/${name}` : name;
-      const full = join(dir, path);
-      const st = lstatSync(full);
-      if (st.isSymbolicLink()) hash.update(`l ${path} ${readlinkSync(full)}\n`);
-      else if (st.isDirectory()) { hash.update(`d ${path}\n`); walk(path); }
-      else hash.update(`f ${path} ${st.mode & 0o111 ? 'x' : '-'} ${createHash('sha256').update(readFileSync(full)).digest('hex')}\n`);
-    }
-  };
-  if (existsSync(dir)) walk('');
+  for (const item of items) {
+    if (item.type === 'l') hash.update(`l ${item.path} ${item.target}\n`);
+    else if (item.type === 'd') hash.update(`d ${item.path}\n`);
+    else if (item.type === 'f') hash.update(`f ${item.path} ${item.mode! & 0o111 ? 'x' : '-'} ${item.sha256}\n`);
+    else hash.update(`o ${item.path}\n`);
+  }
   return hash.digest('hex');
 }
 
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
+export function hashOutputTree(dir: string): string {
+  return treeHash(listTree(dir));
+}
+
+/** The output hash of a cache entry, from the record of its files when it has one (no second read of out/). */
+export function entryOutputHash(entry: string, signature: string): string {
+  const record = readEntryRecord(entry, signature);
+  if ('problem' in record) return hashOutputTree(join(entry, 'out'));
+  return treeHash(record.files.filter((f) => f.path.startsWith('out/')).map((f) => ({ ...f, path: f.path.slice(4) })));
 }
 
 export class EquivalenceStore {

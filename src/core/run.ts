@@ -1,12 +1,15 @@
 /**
  * Execution: decides from stamps what must run, runs it through the scheduler, records results.
  * A cache entry (cache/<sig>/) is written under a temp name and renamed, so a killed build never
- * leaves a partial one. Steps whose output lives in the work folder (src, build tree) also record
+ * leaves a partial one; it carries a record of its files and is used only while it matches it
+ * (entry-check.ts). Steps whose output lives in the work folder (src, build tree) also record
  * in the work state which signature the folder reflects, so a consumer can tell when it must be redone.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isJhError } from '../errors.ts';
+import { isJhError, JhError } from '../errors.ts';
+import { writeAtomic } from './atomic.ts';
+import { checkEntry, writeEntryRecord } from './entry-check.ts';
 import type { TaskGraph, TaskNode } from './graph.ts';
 import { canonicalJson, type InputManifest } from './hash.ts';
 import type { BuildLayout } from './layout.ts';
@@ -18,7 +21,9 @@ export interface PlannedTask {
   readonly manifest: InputManifest;
   readonly signature: string;
   /** Why it must run; undefined when its cached result stands. */
-  readonly reason?: 'no cached result' | 'work folder out of date' | 'output missing';
+  readonly reason?: 'no cached result' | 'cached result corrupt' | 'cached result unverifiable' | 'work folder out of date' | 'output missing';
+  /** For a corrupt or unverifiable cached result: what differs from its record (e.g. "out/Image: sha256 differs"). */
+  readonly problems?: readonly string[];
 }
 
 export type BuildEvent =
@@ -67,14 +72,10 @@ export function readWorkState(layout: BuildLayout, recipe: string): WorkState {
   try { return JSON.parse(readFileSync(layout.workState(recipe), 'utf8')) as WorkState; } catch { return {}; }
 }
 
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
-}
-
-/** Marks which tasks must run. Pure over what it reads from the build folder. */
+/**
+ * Marks which tasks must run. Pure over what it reads from the build folder, but for refreshing the
+ * stat records of entries whose files were touched yet proved unchanged.
+ */
 export function decideRuns(graph: TaskGraph, signatures: ReadonlyMap<TaskKey, { manifest: InputManifest; signature: string }>,
   layout: BuildLayout, outputPresent?: (task: PlannedTask) => boolean): PlannedTask[] {
   const states = new Map<string, WorkState>();
@@ -84,10 +85,15 @@ export function decideRuns(graph: TaskGraph, signatures: ReadonlyMap<TaskKey, { 
     return s;
   };
   const reasons = new Map<TaskKey, PlannedTask['reason']>();
+  const problems = new Map<TaskKey, readonly string[]>();
   for (const node of graph.order) {
     const { signature, manifest } = signatures.get(node.key)!;
-    if (!existsSync(join(layout.entry(signature), 'manifest.json'))) reasons.set(node.key, 'no cached result');
-    else if (outputPresent && !outputPresent({ node, manifest, signature })) reasons.set(node.key, 'output missing');
+    const check = checkEntry(layout.entry(signature), signature);
+    if (check.state === 'missing') reasons.set(node.key, 'no cached result');
+    else if (check.state !== 'ok') {
+      reasons.set(node.key, `cached result ${check.state}`);
+      problems.set(node.key, check.problems);
+    } else if (outputPresent && !outputPresent({ node, manifest, signature })) reasons.set(node.key, 'output missing');
   }
   // A task that runs needs the work folders of what it builds on to reflect their signatures.
   for (const node of [...graph.order].reverse()) {
@@ -98,7 +104,29 @@ export function decideRuns(graph: TaskGraph, signatures: ReadonlyMap<TaskKey, { 
       if (state(needNode.id.recipe)[needNode.id.step] !== signatures.get(need)!.signature) reasons.set(need, 'work folder out of date');
     }
   }
-  return graph.order.map((node) => ({ node, ...signatures.get(node.key)!, reason: reasons.get(node.key) }));
+  return graph.order.map((node) => ({ node, ...signatures.get(node.key)!, reason: reasons.get(node.key), problems: problems.get(node.key) }));
+}
+
+/**
+ * Reports and removes the entries decideRuns found corrupt or unverifiable, so that neither this
+ * build (a task left out as unneeded) nor a later one can use them; called with the build lock held.
+ */
+export function dropBadEntries(plan: readonly PlannedTask[], layout: BuildLayout, emit: (e: BuildEvent) => void): void {
+  for (const task of plan) {
+    if (task.reason !== 'cached result corrupt' && task.reason !== 'cached result unverifiable') continue;
+    const entry = layout.entry(task.signature);
+    const problems = task.problems ?? [];
+    const shown = [...problems.slice(0, 5), ...(problems.length > 5 ? [`${problems.length - 5} more`] : [])].join('; ');
+    const state = task.reason === 'cached result corrupt' ? 'corrupt' : 'unverifiable';
+    emit({ event: 'cache:warn', task: task.node.key,
+      message: `cached result of ${task.node.key} at ${entry} is ${state}: ${shown}; dropped it, the task runs again when its result is needed` });
+    try {
+      rmSync(entry, { recursive: true, force: true });
+    } catch (error) {
+      throw new JhError('E_CACHE_ENTRY', `cannot remove the ${state} cache entry ${entry}: ${(error as Error).message}`, {
+        hint: 'check the permissions of the build folder, or remove the entry by hand' });
+    }
+  }
 }
 
 export interface RunOptions {
@@ -146,6 +174,7 @@ export async function runBuild(plan: readonly PlannedTask[], layout: BuildLayout
       if (options.signal.aborted) throw new Error('interrupted');
       const manifestText = JSON.stringify(JSON.parse(canonicalJson(task.manifest)), null, 1);
       writeFileSync(join(temp, 'manifest.json'), manifestText);
+      writeEntryRecord(temp, task.signature);
       const entry = layout.entry(task.signature);
       mkdirSync(dirname(entry), { recursive: true });
       rmSync(entry, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+/** `jhbuild explain RECIPE:STEP`: why a task would run (changed inputs, a corrupt cache entry) or why it would not. */
 import { readFileSync } from 'node:fs';
 import { JhError } from '../../errors.ts';
 import { diffManifests, type InputManifest } from '../../core/hash.ts';
@@ -28,11 +29,13 @@ const command: Command = {
       return unihash === signature ? [] : [{ task: need, signature, equivalentTo: unihash }];
     });
     if (values.json) {
-      out(JSON.stringify({ task: task.node.key, signature: task.signature, runs: Boolean(task.reason), reason: task.reason ?? null, lastBuilt: Boolean(last), changes, equivalent }));
+      out(JSON.stringify({ task: task.node.key, signature: task.signature, runs: Boolean(task.reason), reason: task.reason ?? null,
+        entry: plan.layout.entry(task.signature), problems: task.problems ?? [], lastBuilt: Boolean(last), changes, equivalent }));
       return 0;
     }
     out(`${task.node.key}: ${task.reason ? `would run (${task.reason})` : 'up to date (cached)'}`);
     out(`  signature ${task.signature}`);
+    for (const problem of task.problems ?? []) out(`  cache entry ${plan.layout.entry(task.signature)}: ${problem}`);
     if (!last) out('  never built on this machine: no earlier manifest to compare');
     else if (changes.length === 0) out('  inputs are the same as at its last build');
     for (const e of equivalent) {
