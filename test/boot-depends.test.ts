@@ -1,6 +1,6 @@
 /** Dependencies that hold for some machines only, and apt entries for a component the host does not list. Pure. */
 import test from 'ava';
-import { recipeForMachine, type Recipe } from '../src/core/recipe.ts';
+import { recipeForMachine, type Recipe } from '../src/engine/recipe.ts';
 import { componentEntries } from '../src/fetch/apt-sources.ts';
 import { BOOT_DEPENDS } from '../src/boot/index.ts';
 

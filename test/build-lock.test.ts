@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runCli } from './helpers/cli.ts';
 import { tempDir, writeLoggingRecipe, writeTestMachine } from './helpers/fixture.ts';
 
-const lockUrl = new URL('../src/core/lock.ts', import.meta.url).href;
+const lockUrl = new URL('../src/engine/lock.ts', import.meta.url).href;
 
 function project(): string {
   const root = tempDir();

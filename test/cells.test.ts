@@ -8,7 +8,7 @@ import { decodeCellFile, encodeCell, encodeSystem, SIZES } from '../src/cells/bi
 import { checkMachine, encodeMachineCells, nonRootConfigs, renderMachineCells } from '../src/system/cells.ts';
 import { quoteCmdline, rootCmdline } from '../src/system/cmdline.ts';
 import { renderTemplateFile } from '../src/render/index.ts';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { machine, MACHINES } from './helpers/machines.ts';
 import { repoRoot, runCli } from './helpers/cli.ts';
 

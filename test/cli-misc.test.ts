@@ -2,7 +2,7 @@
 import test from 'ava';
 import { mkdirSync, symlinkSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { jsonEvents, runCli } from './helpers/cli.ts';
 import { tempDir, writeLoggingRecipe, writeTestMachine } from './helpers/fixture.ts';
 

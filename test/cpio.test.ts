@@ -5,7 +5,7 @@ import { mkdirSync, symlinkSync, writeFileSync, chmodSync, utimesSync } from 'no
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { gzipReproducible, mergeEntries, treeEntries, writeCpio } from '../src/image/cpio.ts';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { tempDir } from './helpers/fixture.ts';
 
 function tree(): string {

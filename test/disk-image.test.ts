@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { planDisk } from '../src/image/disk/plan.ts';
 import type { DiskLayoutInput } from '../src/image/disk/types.ts';
 import { writeDiskImage } from '../src/image/disk/write.ts';

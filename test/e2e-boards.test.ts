@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { e2eSourceArgs, e2eWork as work } from './helpers/e2e-sources.ts';
 import { reservedRanges } from '../src/system/cmdline.ts';
 import { runCli } from './helpers/cli.ts';

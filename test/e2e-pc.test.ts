@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { e2eSourceArgs, e2eWork as work } from './helpers/e2e-sources.ts';
 import { jsonEvents, runCli } from './helpers/cli.ts';
 

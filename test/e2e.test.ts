@@ -7,7 +7,7 @@
 import test from 'ava';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { busyboxMirror, e2eWork as work, linuxTree } from './helpers/e2e-sources.ts';
 import { jsonEvents, repoRoot, runCli } from './helpers/cli.ts';
 import { copyProject } from './helpers/project-copy.ts';

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { parsePrintUris } from '../src/fetch/debian.ts';
 import { runCli } from './helpers/cli.ts';
 import { tempDir, writeLoggingRecipe, writeTestMachine } from './helpers/fixture.ts';

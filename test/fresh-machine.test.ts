@@ -13,7 +13,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { repoRoot } from './helpers/cli.ts';
 
 const work = process.env.JHBUILD_FRESH_DIR ?? join(tmpdir(), 'jhbuild-fresh');

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { toolchainPackages } from '../src/exec/packages.ts';
 import { debSrcEntries } from '../src/host/deb-src.ts';
 import { qemuCheck } from '../src/host/qemu.ts';

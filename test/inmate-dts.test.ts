@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { INMATE_DTS_TEMPLATE, inmateDtbName, inmateDtsData, renderedDtCells } from '../src/system/guest/inmate-dts.ts';
 import { renderTemplateFile } from '../src/render/index.ts';
 import { irqsOf } from '../src/cells/helpers.ts';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { machine } from './helpers/machines.ts';
 import { repoRoot } from './helpers/cli.ts';
 

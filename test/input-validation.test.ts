@@ -11,7 +11,7 @@ import { runCli, type CliResult } from './helpers/cli.ts';
 import { tempDir, writeTestMachine } from './helpers/fixture.ts';
 import { encodeCell } from '../src/cells/binary.ts';
 import { cellDefaults, commRegion } from '../src/cells/helpers.ts';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 
 /** A fixture project whose test machine has the given text replacements applied. */
 function project(...changes: [string | RegExp, string][]): { dir: string; file: string } {

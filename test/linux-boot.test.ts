@@ -14,7 +14,7 @@ import { INMATE_DTS_TEMPLATE, inmateDtsData, renderedDtCells } from '../src/syst
 import { imageTextOffset, isCellRam, linuxBootCommands, linuxBootLayout } from '../src/system/guest/linux-boot.ts';
 import { netEnds, rootReachable } from '../src/system/guest/net.ts';
 import { renderTemplateFile } from '../src/render/index.ts';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { machine } from './helpers/machines.ts';
 import { repoRoot } from './helpers/cli.ts';
 

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { whichSync } from '../src/build/tools.ts';
+import { whichSync } from '../src/exec/which.ts';
 import { runScripted } from '../src/qemu/runner.ts';
 import { runCli } from './helpers/cli.ts';
 import { tempDir } from './helpers/fixture.ts';

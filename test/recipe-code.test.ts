@@ -1,6 +1,6 @@
 /** What code signs a recipe: its module and what it imports, through the public API only the modules of the names it takes. */
 import test from 'ava';
-import { moduleClosure } from '../src/build/modules.ts';
+import { moduleClosure } from '../src/engine/modules.ts';
 import { tempDir, write } from './helpers/fixture.ts';
 
 function project(): string {
@@ -10,7 +10,7 @@ function project(): string {
   write(root, 'src/cells/helper.ts', 'export const helper = () => 1;\n');
   write(root, 'src/publish/spdx.ts', 'export const spdx = 2;\n');
   write(root, 'src/thing.ts', 'export interface Thing { a: number }\n');
-  write(root, 'src/core/run.ts', 'export const run = 3;\n');
+  write(root, 'src/engine/run.ts', 'export const run = 3;\n');
   return root;
 }
 
@@ -25,7 +25,7 @@ test('through the public API only the modules behind the imported names sign a r
 test('a direct import or a namespace import is followed whole; the engine is never part of a recipe\'s code', (t) => {
   const root = project();
   const recipe = write(root, 'recipes/x/x.recipe.ts',
-    "import { spdx } from '../../src/publish/spdx.ts';\nimport { run } from '../../src/core/run.ts';\nimport * as api from '../../src/index.ts';\nexport default [spdx, run, api];\n");
+    "import { spdx } from '../../src/publish/spdx.ts';\nimport { run } from '../../src/engine/run.ts';\nimport * as api from '../../src/index.ts';\nexport default [spdx, run, api];\n");
   t.deepEqual(moduleClosure(recipe).map((f) => f.slice(root.length + 1)),
     ['recipes/x/x.recipe.ts', 'src/cells/helper.ts', 'src/index.ts', 'src/kinds/kconfig.ts', 'src/publish/spdx.ts']);
 });

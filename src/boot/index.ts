@@ -1,7 +1,7 @@
 /** Boot methods by name: each knows what its boot partition holds and how it quotes the cmdline. */
 import { JhError } from '../errors.ts';
 import type { Machine } from '../machine/types.ts';
-import type { DependencyInput } from '../core/recipe.ts';
+import type { DependencyInput } from '../engine/recipe.ts';
 import { ROOT_OVERLAY_TEMPLATE } from '../system/cmdline.ts';
 import { GRUB_TEMPLATE, grubEfiBootPartition } from './grub-efi/index.ts';
 import { RPI_CONFIG_TEMPLATE, rpiFirmwareBootPartition } from './rpi-firmware/index.ts';

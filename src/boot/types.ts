@@ -1,5 +1,5 @@
 /** What a boot method is asked for, and what it answers: the files of the boot partition. */
-import type { DepOutputs } from '../core/recipe.ts';
+import type { DepOutputs } from '../engine/recipe.ts';
 import type { Machine } from '../machine/types.ts';
 
 /** The outputs of the recipes the image depends on; `need` names a missing one in its error. */

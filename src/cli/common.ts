@@ -5,17 +5,17 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { JhError } from '../errors.ts';
 import { findProjectRoot, loadProject, type Project } from '../project/load.ts';
-import type { BuildOptions } from '../build/build.ts';
-import type { RemoteCacheConfig } from '../cache/remote.ts';
-import { parseCompilerWrapper } from '../build/compiler-wrapper.ts';
-import { applyDeployLinks, planCacheFile, readNoopPlan, snapshotFiles, statKey, writeCachedPlan } from '../build/plan-cache.ts';
-import { treeCacheFile } from '../build/tree.ts';
-import { acquireBuildLock } from '../core/lock.ts';
-import { buildLayout, type BuildLayout } from '../core/layout.ts';
+import type { BuildOptions } from '../engine/build.ts';
+import type { RemoteCacheConfig } from '../engine/cache/remote.ts';
+import { parseCompilerWrapper } from '../engine/compiler-wrapper.ts';
+import { applyDeployLinks, planCacheFile, readNoopPlan, snapshotFiles, statKey, writeCachedPlan } from '../engine/plan-cache.ts';
+import { treeCacheFile } from '../engine/tree.ts';
+import { acquireBuildLock } from '../engine/lock.ts';
+import { buildLayout, type BuildLayout } from '../engine/layout.ts';
 import type { Machine } from '../machine/types.ts';
 import { chooseUiMode, createUi, reportFailures } from '../ui/index.ts';
-import type { BuildEvent } from '../core/run.ts';
-import type { Step } from '../core/types.ts';
+import type { BuildEvent } from '../engine/run.ts';
+import type { Step } from '../engine/types.ts';
 
 export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string; description: string; placeholder?: string };
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -150,7 +150,7 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
       return { code: 0, layout };
     }
   }
-  const { cachedPlanOf, planBuild, runPlan } = await import('../build/build.ts');
+  const { cachedPlanOf, planBuild, runPlan } = await import('../engine/build.ts');
   // What the plan reads, as it is before reading it: an edit during the build invalidates the saved plan.
   const inputsBefore = snapshotFiles(planInputs(project));
   const machine = await loadMachine(project, values);
@@ -169,7 +169,7 @@ export async function buildTargets(targets: string[], values: Values, signal: Ab
     return { code: 0, layout };
   }
   // Offline, every missing source is named at once, before anything runs.
-  if (options.offline) await (await import('../build/source.ts')).checkOfflineSources(plan, options);
+  if (options.offline) await (await import('../engine/offline.ts')).checkOfflineSources(plan, options);
 
   const events: BuildEvent[] = [];
   const ui = await createUi(chooseUiMode(values.json === true), plan.tasks);

@@ -1,7 +1,7 @@
 /** The built image a publishing command talks about, described once for sbom, publish and their tests. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildLayout } from '../core/layout.ts';
+import { buildLayout } from '../engine/layout.ts';
 import { describeImage, type ImageDescription } from '../publish/describe.ts';
 import { buildDirOf, DEFAULT_MACHINE, loadMachine, openProject, packageRoot, type OptionSpec, type Values } from './common.ts';
 

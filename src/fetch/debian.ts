@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DebianOrigin } from '../core/types.ts';
+import type { DebianOrigin } from './types.ts';
 import { JhError } from '../errors.ts';
 import { runProcess } from '../exec/index.ts';
 import { componentEntries, readAptSources } from './apt-sources.ts';

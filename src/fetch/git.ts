@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { JhError } from '../errors.ts';
-import { gitMirrorPath, partPath } from '../build/download.ts';
+import { gitMirrorPath, partPath } from './download.ts';
 import { runProcess } from '../exec/index.ts';
 import { removeStaleParts, type FetchOptions } from './store.ts';
 

@@ -10,10 +10,10 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DebianOrigin } from '../core/types.ts';
+import type { DebianOrigin } from './types.ts';
 import { JhError } from '../errors.ts';
-import { checkDownloadSync, partPath } from '../build/download.ts';
-import { forgetVerified, isRecordedVerified, recordVerified } from '../build/verified.ts';
+import { checkDownloadSync, partPath } from './download.ts';
+import { forgetVerified, isRecordedVerified, recordVerified } from './verified.ts';
 
 export interface FetchOptions {
   readonly downloads: string;

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DebianOrigin } from '../core/types.ts';
+import type { DebianOrigin } from '../engine/types.ts';
 import { isJhError } from '../errors.ts';
 import { debLines, debStanzas, OWN_SOURCES_PREFIX, readAptSources, type AptSourceFile } from '../fetch/apt-sources.ts';
 import type { HostCheck } from './check.ts';

@@ -3,7 +3,7 @@
  * tools the recipes declare, the toolchains they compile with, the Debian sources they fetch, the
  * QEMU the runner starts. `jhbuild doctor --machine M` runs exactly these.
  */
-import type { Recipe } from '../core/recipe.ts';
+import type { Recipe } from '../engine/recipe.ts';
 import type { Machine } from '../machine/types.ts';
 import type { HostCheck } from './check.ts';
 import { debianSourceCheck } from './deb-src.ts';

@@ -12,7 +12,7 @@ import type { Machine } from '../machine/types.ts';
 import { checkKvm, qemuArgv } from '../qemu/argv.ts';
 import { readKvmHost } from '../qemu/host.ts';
 import { debianPackageFor, qemuDataPackage } from '../exec/packages.ts';
-import { whichSync } from '../build/tools.ts';
+import { whichSync } from '../exec/which.ts';
 import { problemLines, type Finding, type HostCheck } from './check.ts';
 
 const READY_TIMEOUT_MS = 60_000;

@@ -1,6 +1,6 @@
 /** A command on PATH, and a file a build needs (a header, a Python module, firmware). */
 import { existsSync } from 'node:fs';
-import { whichSync } from '../build/tools.ts';
+import { whichSync } from '../exec/which.ts';
 import { JhError } from '../errors.ts';
 import { debianPackageFor, debianPackageForFile } from '../exec/packages.ts';
 import type { HostCheck } from './check.ts';

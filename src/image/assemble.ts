@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { TaskContext } from '../core/recipe.ts';
+import type { TaskContext } from '../engine/recipe.ts';
 import { rootCmdline } from '../system/cmdline.ts';
 import { INITRD_FILE } from './cpio.ts';
 import { writeImageManifest, type ManifestFile } from './manifest.ts';

@@ -5,7 +5,7 @@
  */
 import { chmodSync, lutimesSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TaskContext } from '../core/recipe.ts';
+import type { TaskContext } from '../engine/recipe.ts';
 import { mergeEntries, treeEntries, type CpioEntry } from './cpio.ts';
 import { cellFileName } from '../system/cells.ts';
 import { renderedDtCells } from '../system/guest/inmate-dts.ts';

@@ -1,5 +1,5 @@
 /** The image kind: the image recipe's data; the assembly itself is src/image/assemble.ts. */
-import type { Kind } from '../core/recipe.ts';
+import type { Kind } from '../engine/recipe.ts';
 import { BOOT_TOOLS } from '../boot/index.ts';
 import { DISK_TOOLS } from '../image/disk/tools.ts';
 import { assembleImage, SOURCE_DATE_EPOCH, type ImageParts } from '../image/assemble.ts';

@@ -1,7 +1,7 @@
 /** The initramfs kind: the staging trees of some recipes plus a rendered /init, as a reproducible cpio.gz. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kind } from '../core/recipe.ts';
+import type { Kind } from '../engine/recipe.ts';
 import { gzipReproducible, INITRD_FILE, writeCpio } from '../image/cpio.ts';
 import { rootTreeEntries } from '../image/root-tree.ts';
 

@@ -4,7 +4,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Kind, TaskContext } from '../core/recipe.ts';
+import type { Kind, TaskContext } from '../engine/recipe.ts';
 import type { KernelConfig } from '../machine/types.ts';
 import { JhError } from '../errors.ts';
 

@@ -3,9 +3,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { JhError } from '../errors.ts';
-import type { Recipe, RecipeAppend, RecipeInput } from '../core/recipe.ts';
+import type { Recipe, RecipeAppend, RecipeInput } from '../engine/recipe.ts';
 import type { MachineInput } from '../machine/types.ts';
-import type { LayerInput } from './define.ts';
+import type { LayerInput } from '../engine/define.ts';
 import { resolveRecipe, validateAppend, validateRecipe } from './recipes.ts';
 
 export interface Layer {

@@ -1,8 +1,8 @@
 /** Validation of recipe modules and their resolution through layers (override, then appends). */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { DependencyInput, Recipe, RecipeAppend, RecipeInput } from '../core/recipe.ts';
-import { isStep, STEPS, type Dependency, type FileRef, type Source } from '../core/types.ts';
+import type { DependencyInput, Recipe, RecipeAppend, RecipeInput } from '../engine/recipe.ts';
+import { isStep, STEPS, type Dependency, type FileRef, type Source } from '../engine/types.ts';
 import { Checker } from '../checker.ts';
 
 const RECIPE_KEYS = ['name', 'version', 'license', 'summary', 'source', 'depends', 'patches', 'files',

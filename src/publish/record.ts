@@ -6,9 +6,9 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { JhError } from '../errors.ts';
-import type { InputManifest } from '../core/hash.ts';
-import type { BuildLayout } from '../core/layout.ts';
-import { parseTaskKey } from '../core/types.ts';
+import type { InputManifest } from '../engine/hash.ts';
+import type { BuildLayout } from '../engine/layout.ts';
+import { parseTaskKey } from '../engine/types.ts';
 
 export interface BuildRecord {
   readonly machine: string;

@@ -1,5 +1,5 @@
 /** Renders build events: listr2 task tree on a TTY, one line per event without, JSON lines with --json. */
-import type { BuildEvent, PlannedTask } from '../core/run.ts';
+import type { BuildEvent, PlannedTask } from '../engine/run.ts';
 import type { Ui } from './types.ts';
 
 export type { Ui } from './types.ts';

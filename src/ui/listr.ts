@@ -1,6 +1,6 @@
 /** The only place that imports listr2: one row per recipe, its steps as subtasks, progress live. */
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import type { BuildEvent, PlannedTask } from '../core/run.ts';
+import type { BuildEvent, PlannedTask } from '../engine/run.ts';
 import type { Ui } from './types.ts';
 
 interface Waiter { resolve(result: 'done' | 'cached'): void; reject(error: Error): void; promise: Promise<'done' | 'cached'> }

@@ -1,5 +1,5 @@
 /** What every renderer of build events offers: the listr2 tree, plain lines, JSON lines. */
-import type { BuildEvent } from '../core/run.ts';
+import type { BuildEvent } from '../engine/run.ts';
 
 export interface Ui {
   emit(event: BuildEvent): void;

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { JhError } from '../../errors.ts';
-import { acquireBuildLock } from '../../core/lock.ts';
-import { buildLayout } from '../../core/layout.ts';
+import { acquireBuildLock } from '../../engine/lock.ts';
+import { buildLayout } from '../../engine/layout.ts';
 import { buildDirOf, DEFAULT_MACHINE, machineOption, openProject, type Command } from '../common.ts';
 
 const command: Command = {

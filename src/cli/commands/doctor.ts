@@ -43,7 +43,7 @@ const command: Command = {
   },
   async run(_args, values, signal) {
     const project = await openProject(values);
-    const { loadRecipesFor } = await import('../../build/build.ts');
+    const { loadRecipesFor } = await import('../../engine/build.ts');
     const { hostChecks } = await import('../../host/needs.ts');
     const asked = (values.machine as string[] | undefined) ?? [];
     const names = values.all ? project.machineNames() : asked.length > 0 ? asked : ['qemu-arm64'];

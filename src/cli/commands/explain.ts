@@ -1,9 +1,9 @@
 /** `jhbuild explain RECIPE:STEP`: why a task would run (changed inputs, a corrupt cache entry) or why it would not. */
 import { readFileSync } from 'node:fs';
 import { JhError } from '../../errors.ts';
-import { diffManifests, type InputManifest } from '../../core/hash.ts';
-import { parseTaskKey } from '../../core/types.ts';
-import { planBuild } from '../../build/build.ts';
+import { diffManifests, type InputManifest } from '../../engine/hash.ts';
+import { parseTaskKey } from '../../engine/types.ts';
+import { planBuild } from '../../engine/build.ts';
 import { buildOptions, loadMachine, openProject, parseBuildOptions, type Command } from '../common.ts';
 
 const command: Command = {

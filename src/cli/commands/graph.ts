@@ -1,5 +1,5 @@
-import { planGraph, graphToDot } from '../../core/graph.ts';
-import { loadRecipesFor } from '../../build/build.ts';
+import { planGraph, graphToDot } from '../../engine/graph.ts';
+import { loadRecipesFor } from '../../engine/build.ts';
 import { loadMachine, machineOption, openProject, type Command } from '../common.ts';
 
 const command: Command = {

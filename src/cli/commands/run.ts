@@ -3,8 +3,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'nod
 import { basename, join } from 'node:path';
 import { JhError } from '../../errors.ts';
 import { IMAGE_MANIFEST, readImageManifest, type ImageManifest } from '../../image/manifest.ts';
-import { buildLayout } from '../../core/layout.ts';
-import { whichSync } from '../../build/tools.ts';
+import { buildLayout } from '../../engine/layout.ts';
+import { whichSync } from '../../exec/which.ts';
 import { debianPackageFor } from '../../exec/packages.ts';
 import { checkKvm, qemuArgv, type BootMedia } from '../../qemu/argv.ts';
 import { readKvmHost } from '../../qemu/host.ts';

@@ -4,11 +4,12 @@
  * (read-write mode). A remote that fails is reported once and the build goes on locally; a result
  * that fails its checks is reported and its task rebuilt.
  */
-import { ARTIFACT_STEPS, type BuildEvent, type PlannedTask } from '../core/run.ts';
-import type { TaskKey } from '../core/types.ts';
+import { ARTIFACT_STEPS, type BuildEvent, type PlannedTask } from '../run.ts';
+import type { TaskKey } from '../types.ts';
 import type { EntryStore } from './entries.ts';
 import { planRemote } from './plan.ts';
-import { RemoteUnavailable, type CacheMode } from './remote.ts';
+import { RemoteUnavailable } from './backend.ts';
+import type { CacheMode } from './remote.ts';
 
 export class RemoteSession {
   private usable = true;

@@ -9,13 +9,13 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { canonicalJson, sha256 } from '../core/hash.ts';
-import { writeAtomic } from '../core/atomic.ts';
-import { checkEntry, statEntry } from '../core/entry-check.ts';
-import type { BuildLayout } from '../core/layout.ts';
-import type { TaskKey } from '../core/types.ts';
-import { isRecordedVerified } from './verified.ts';
-import { whichSync } from './tools.ts';
+import { canonicalJson, sha256 } from './hash.ts';
+import { writeAtomic } from './atomic.ts';
+import { checkEntry, statEntry } from './entry-check.ts';
+import type { BuildLayout } from './layout.ts';
+import type { TaskKey } from './types.ts';
+import { isRecordedVerified } from '../fetch/verified.ts';
+import { whichSync } from '../exec/which.ts';
 import { hashTree } from './tree.ts';
 
 export interface CachedPlan {

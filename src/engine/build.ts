@@ -1,27 +1,26 @@
 /** Plans and runs a build: load recipes, graph, signatures, decide, run with a task context. */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { planGraph, type TaskGraph } from '../core/graph.ts';
-import { acquireBuildLock } from '../core/lock.ts';
-import { buildLayout, type BuildLayout } from '../core/layout.ts';
-import { recipeForMachine, type DepOutputs, type Recipe, type TaskContext } from '../core/recipe.ts';
-import { ARTIFACT_STEPS, decideRuns, dropBadEntries, entryOut, readWorkState, runBuild, type BuildEvent, type BuildSummary, type PlannedTask } from '../core/run.ts';
-import { checkEntry } from '../core/entry-check.ts';
-import { signManifest } from '../core/hash.ts';
-import { EquivalenceStore, entryOutputHash } from '../cache/equivalence.ts';
-import { taskKey, type Step } from '../core/types.ts';
+import { planGraph, type TaskGraph } from './graph.ts';
+import { acquireBuildLock } from './lock.ts';
+import { buildLayout, type BuildLayout } from './layout.ts';
+import { recipeForMachine, type DepOutputs, type ProjectView, type Recipe, type TaskContext } from './recipe.ts';
+import { ARTIFACT_STEPS, decideRuns, dropBadEntries, entryOut, readWorkState, runBuild, type BuildEvent, type BuildSummary, type PlannedTask } from './run.ts';
+import { checkEntry } from './entry-check.ts';
+import { signManifest } from './hash.ts';
+import { EquivalenceStore, entryOutputHash } from './cache/equivalence.ts';
+import { taskKey, type Step } from './types.ts';
 import type { Machine } from '../machine/types.ts';
-import type { Project } from '../project/load.ts';
 import { depSignature, localTreeOf, machineSelectedFiles, signGraph, stepFunction, type Signatures } from './inputs.ts';
 import { restrictMachine } from './machine-view.ts';
 import { ToolVersions } from './tools.ts';
-import { downloadOf, downloadPresent } from './download.ts';
+import { downloadOf, downloadPresent } from '../fetch/download.ts';
 import { applyDeployLinks, toolStamp, type CachedPlan } from './plan-cache.ts';
 import type { SourceEnv } from './source.ts';
-import { planRemote } from '../cache/plan.ts';
+import { planRemote } from './cache/plan.ts';
 import { compilerWrapperEnv, type CompilerWrapper } from './compiler-wrapper.ts';
-import type { RemoteCacheConfig } from '../cache/remote.ts';
-import type { RemoteSession } from '../cache/session.ts';
+import type { RemoteCacheConfig } from './cache/remote.ts';
+import type { RemoteSession } from './cache/session.ts';
 
 export interface BuildOptions {
   readonly buildDir: string;
@@ -48,7 +47,7 @@ export interface BuildPlan {
 }
 
 /** The recipes the targets need, as `machine` sees them (dependencies for other machines left out). */
-export async function loadRecipesFor(project: Project, targets: readonly string[], machine: Machine): Promise<Map<string, Recipe>> {
+export async function loadRecipesFor(project: ProjectView, targets: readonly string[], machine: Machine): Promise<Map<string, Recipe>> {
   const recipes = new Map<string, Recipe>();
   // Breadth first, each level's modules loaded concurrently.
   let level = [...new Set(targets)];
@@ -60,7 +59,7 @@ export async function loadRecipesFor(project: Project, targets: readonly string[
   return recipes;
 }
 
-export async function planBuild(project: Project, machine: Machine, targets: readonly string[], options: BuildOptions,
+export async function planBuild(project: ProjectView, machine: Machine, targets: readonly string[], options: BuildOptions,
   lastStep: Step = 'deploy'): Promise<BuildPlan> {
   const recipes = await loadRecipesFor(project, targets, machine);
   for (const name of options.srcOverrides.keys()) {
@@ -102,7 +101,7 @@ export function cachedPlanOf(plan: BuildPlan, options: BuildOptions, files: read
   };
 }
 
-export async function runPlan(plan: BuildPlan, project: Project, options: BuildOptions, emit: (e: BuildEvent) => void,
+export async function runPlan(plan: BuildPlan, project: ProjectView, options: BuildOptions, emit: (e: BuildEvent) => void,
   signal: AbortSignal, command: string): Promise<BuildSummary> {
   const lock = acquireBuildLock(options.buildDir, command);
   const groups = join(options.buildDir, 'lock.children');
@@ -215,9 +214,9 @@ function resolveEquivalent(plan: BuildPlan, task: PlannedTask): { task: PlannedT
 
 async function openRemoteSession(options: BuildOptions, layout: BuildLayout, emit: (e: BuildEvent) => void): Promise<RemoteSession | undefined> {
   if (!options.remoteCache) return undefined;
-  const { openBackend } = await import('../cache/remote.ts');
-  const { EntryStore } = await import('../cache/entries.ts');
-  const { RemoteSession } = await import('../cache/session.ts');
+  const { openBackend } = await import('./cache/remote.ts');
+  const { EntryStore } = await import('./cache/entries.ts');
+  const { RemoteSession } = await import('./cache/session.ts');
   const backend = await openBackend(options.remoteCache.url);
   return new RemoteSession(new EntryStore(backend, layout), options.remoteCache.mode, backend.where, emit);
 }

@@ -158,3 +158,11 @@ export interface Recipe {
   /** Which file each field came from. */
   readonly origins: Readonly<Record<string, string>>;
 }
+
+/** What the engine needs of a loaded project; src/project/ provides it (recipes resolved through the layers). */
+export interface ProjectView {
+  readonly root: string;
+  loadRecipe(name: string): Promise<Recipe>;
+  /** Where a template resolves to through the layers. */
+  templatePath(name: string): string;
+}

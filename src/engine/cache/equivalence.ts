@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from '../core/atomic.ts';
-import { listTree, readEntryRecord, type TreeItem } from '../core/entry-check.ts';
+import { writeAtomic } from '../atomic.ts';
+import { listTree, readEntryRecord, type TreeItem } from '../entry-check.ts';
 
 /** sha256 over a tree: each item's path, kind, executable bit and content (or link target), in path order. */
 function treeHash(items: readonly TreeItem[]): string {

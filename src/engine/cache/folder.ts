@@ -1,7 +1,7 @@
 /** The remote cache in a plain folder (a mounted NFS share): files written under a temp name and renamed. */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { RemoteUnavailable, type RemoteBackend } from './remote.ts';
+import { RemoteUnavailable, type RemoteBackend } from './backend.ts';
 
 export class FolderBackend implements RemoteBackend {
   readonly where: string;

@@ -6,8 +6,8 @@
 import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import got, { RequestError } from 'got';
-import { redactUrls } from '../errors.ts';
-import { RemoteUnavailable, type RemoteBackend } from './remote.ts';
+import { redactUrls } from '../../errors.ts';
+import { RemoteUnavailable, type RemoteBackend } from './backend.ts';
 
 export class HttpBackend implements RemoteBackend {
   readonly where: string;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { sha256 } from '../core/hash.ts';
+import { sha256 } from './hash.ts';
 
 const SKIP = new Set(['.git', '.svn', '.hg', 'node_modules']);
 

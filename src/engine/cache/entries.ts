@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tar from 'tar';
-import { signManifest, type InputManifest } from '../core/hash.ts';
-import { writeEntryRecord } from '../core/entry-check.ts';
-import type { BuildLayout } from '../core/layout.ts';
-import { acPath, casPath, type EntryRecord, type RemoteBackend } from './remote.ts';
+import { signManifest, type InputManifest } from '../hash.ts';
+import { writeEntryRecord } from '../entry-check.ts';
+import type { BuildLayout } from '../layout.ts';
+import { acPath, casPath, type EntryRecord, type RemoteBackend } from './backend.ts';
 
 export type RestoreResult = { kind: 'hit'; bytes: number } | { kind: 'miss' } | { kind: 'corrupt'; why: string };
 

@@ -3,11 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { JhError } from '../errors.ts';
 import { join, relative } from 'node:path';
 import { moduleClosure } from './modules.ts';
-import type { TaskGraph } from '../core/graph.ts';
-import { sha256, signManifest, type InputManifest } from '../core/hash.ts';
-import type { Recipe } from '../core/recipe.ts';
-import type { FileRef, Step, TaskKey } from '../core/types.ts';
-import type { Project } from '../project/load.ts';
+import type { TaskGraph } from './graph.ts';
+import { sha256, signManifest, type InputManifest } from './hash.ts';
+import type { ProjectView, Recipe } from './recipe.ts';
+import type { FileRef, Step, TaskKey } from './types.ts';
 import { pickMachine } from './machine-view.ts';
 import type { ToolVersions } from './tools.ts';
 import { hashTree, treeCacheFile } from './tree.ts';
@@ -18,7 +17,7 @@ export interface SignInputs {
   readonly graph: TaskGraph;
   readonly recipes: ReadonlyMap<string, Recipe>;
   readonly machine: Machine;
-  readonly project: Project;
+  readonly project: ProjectView;
   readonly tools: ToolVersions;
   /** --src NAME=PATH */
   readonly srcOverrides: ReadonlyMap<string, string>;

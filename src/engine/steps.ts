@@ -1,6 +1,6 @@
 /** The steps every recipe gets unless it defines its own: fetch, unpack and patch its source. */
-import type { TaskFn } from '../core/recipe.ts';
-import type { Step } from '../core/types.ts';
+import type { TaskFn } from './recipe.ts';
+import type { Step } from './types.ts';
 
 export const defaultSteps: Partial<Record<Step, TaskFn>> = {
   fetch: (ctx) => ctx.fetchSource(),

@@ -2,23 +2,11 @@
  * Host tool versions for signatures. A version is asked of the tool once and remembered by the
  * binary's path, size and mtime, so a no-op build starts no process.
  */
-import { accessSync, constants, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { whichSync } from '../exec/which.ts';
 import { execFileSync } from 'node:child_process';
 
-export function whichSync(name: string, pathVar = process.env.PATH ?? ''): string | undefined {
-  if (name.includes('/')) return name;
-  for (const dir of pathVar.split(':')) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch { /* not here */ }
-  }
-  return undefined;
-}
 
 export class ToolVersions {
   private readonly file: string;

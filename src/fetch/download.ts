@@ -5,17 +5,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { sha256 } from '../core/hash.ts';
-import type { Recipe } from '../core/recipe.ts';
+import type { Source } from './types.ts';
 import { isRecordedVerified, recordVerified } from './verified.ts';
 
 export function gitMirrorPath(downloads: string, url: string): string {
   const name = basename(url.replace(/\/+$/, '')).replace(/\.git$/, '');
-  return join(downloads, 'git', `${name}-${sha256(url).slice(0, 12)}.git`);
+  return join(downloads, 'git', `${name}-${createHash('sha256').update(url).digest('hex').slice(0, 12)}.git`);
 }
 
 /** The downloaded file or git mirror, or undefined when the source is a local tree or none. */
-export function downloadOf(recipe: Recipe, downloads: string, localTree: string | undefined): string | undefined {
+export function downloadOf(recipe: { readonly source: Source }, downloads: string, localTree: string | undefined): string | undefined {
   if (localTree) return undefined;
   const source = recipe.source;
   if (source.type === 'tarball') return join(downloads, source.filename);
@@ -54,7 +53,7 @@ export function checkDownloadSync(file: string, sha256hex: string): { ok: boolea
 }
 
 /** Whether a recipe's download is present and (for a file) still the pinned one; true when it has none. */
-export function downloadPresent(recipe: Recipe, downloads: string, localTree: string | undefined): boolean {
+export function downloadPresent(recipe: { readonly source: Source }, downloads: string, localTree: string | undefined): boolean {
   const download = downloadOf(recipe, downloads, localTree);
   if (download === undefined) return true;
   const source = recipe.source;

@@ -1,6 +1,6 @@
 /** Identity helpers that give recipes, machines and layers their types (like Vite's defineConfig). */
-import type { Kind, RecipeAppend, RecipeInput } from '../core/recipe.ts';
-import type { DebianOrigin, Source } from '../core/types.ts';
+import type { Kind, RecipeAppend, RecipeInput } from './recipe.ts';
+import type { DebianOrigin, Source } from './types.ts';
 import type { MachineInput } from '../machine/types.ts';
 
 export interface LayerInput {

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { JhError } from '../errors.ts';
-import { whichSync } from './tools.ts';
+import { whichSync } from '../exec/which.ts';
 
 export const COMPILER_WRAPPERS = ['ccache', 'icecc', 'distcc'] as const;
 export type CompilerWrapper = (typeof COMPILER_WRAPPERS)[number];

@@ -1,15 +1,15 @@
 /**
  * The code a recipe runs: its own module and the project modules it imports (kinds, cells,
- * system, image writers...), found by following relative imports. jhbuild's engine is the tool,
- * not recipe code, and is not followed — as BitBake does not hash itself. Through a facade (a
+ * system, image writers...), found by following relative imports. jhbuild's engine (src/engine/,
+ * one folder) is the tool, not recipe code, and is not followed — as BitBake does not hash itself. Through a facade (a
  * module that only re-exports, like src/index.ts) only the modules of the names imported are
  * followed, so a recipe that imports `kconfig` from the public API is not signed over `publish`.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-// By path inside any jhbuild src/ (the running one, or a copy a project's recipes import).
-const ENGINE = /(^|[\\/])src[\\/](core|build|project|exec|fetch|render|ui|cli)[\\/]/;
+// The engine is one folder: src/engine/ of any jhbuild (the running one, or a copy a project's recipes import).
+const ENGINE = /(^|[\\/])src[\\/]engine[\\/]/;
 // One import or re-export statement with a relative specifier: what it names and from where.
 const STATEMENT = /(import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 

@@ -3,8 +3,8 @@
  * BitBake's setscene: a result the remote holds stands in for its task and for everything that task
  * needed, unless something that still runs needs those too. Pure.
  */
-import { ARTIFACT_STEPS, type PlannedTask } from '../core/run.ts';
-import type { TaskKey } from '../core/types.ts';
+import { ARTIFACT_STEPS, type PlannedTask } from '../run.ts';
+import type { TaskKey } from '../types.ts';
 
 export interface RemotePlan {
   /** Results to fetch (install and deploy steps the remote holds). */

@@ -1,10 +1,4 @@
-/**
- * A remote store of task results (cache entries), addressed by task signature, in the layout of
- * bazel-remote's HTTP cache: an action record at ac/<signature> names a content object at
- * cas/<sha256> (the entry packed as a tar). Content is written before its record, so a reader never
- * sees a record whose content is not complete. Backends: HTTP (nginx WebDAV, bazel-remote with AC
- * validation off) and a plain folder (NFS).
- */
+/** The contract of a remote task cache backend (HTTP, folder) and the paths of its objects. */
 export interface EntryRecord {
   readonly format: 'jhbuild-entry-v1';
   readonly signature: string;
@@ -22,19 +16,6 @@ export interface RemoteBackend {
   exists(path: string): Promise<boolean>;
   upload(path: string, file: string): Promise<void>;
   put(path: string, body: Buffer): Promise<void>;
-}
-
-export type CacheMode = 'read' | 'readwrite';
-
-export interface RemoteCacheConfig {
-  readonly url: string;
-  readonly mode: CacheMode;
-}
-
-/** The backend a --cache value names: http(s)://… or a folder. */
-export async function openBackend(url: string): Promise<RemoteBackend> {
-  if (/^https?:\/\//.test(url)) return new (await import('./http.ts')).HttpBackend(url);
-  return new (await import('./folder.ts')).FolderBackend(url.replace(/^file:\/\//, ''));
 }
 
 export const acPath = (signature: string) => `ac/${signature}`;

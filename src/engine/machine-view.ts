@@ -1,6 +1,6 @@
 /** What a recipe may read of the machine: the dotted keys it declares, no more. */
 import { JhError } from '../errors.ts';
-import type { Json } from '../core/types.ts';
+import type { Json } from './types.ts';
 
 /** The declared values, as JSON for the signature. */
 export function pickMachine(machine: object, keys: readonly string[]): Json {
