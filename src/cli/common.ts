@@ -1,6 +1,6 @@
-/** Options shared by the commands and the steps every build command takes: load -> plan -> run -> report. */
+/** Options shared by the commands, and the CLI's side of every build command: argv -> the library's build -> UI and exit code. */
 import { availableParallelism } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { JhError } from '../errors.ts';
@@ -8,13 +8,9 @@ import { findProjectRoot, loadProject, type Project } from '../project/load.ts';
 import type { BuildOptions } from '../engine/build.ts';
 import type { RemoteCacheConfig } from '../engine/cache/remote.ts';
 import { parseCompilerWrapper } from '../engine/compiler-wrapper.ts';
-import { applyDeployLinks, planCacheFile, readNoopPlan, snapshotFiles, statKey, writeCachedPlan } from '../engine/plan-cache.ts';
-import { treeCacheFile } from '../engine/tree.ts';
-import { acquireBuildLock } from '../engine/lock.ts';
-import { buildLayout, type BuildLayout } from '../engine/layout.ts';
+import type { BuildLayout } from '../engine/layout.ts';
 import type { Machine } from '../machine/types.ts';
 import { chooseUiMode, createUi, reportFailures } from '../ui/index.ts';
-import type { BuildEvent } from '../engine/run.ts';
 import type { Step } from '../engine/types.ts';
 
 export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string; description: string; placeholder?: string };
@@ -72,19 +68,9 @@ export function buildDirOf(project: Project, values: Values): string {
 }
 
 export async function loadMachine(project: Project, values: Values): Promise<Machine> {
-  const { resolveMachine, validateMachineInput } = await import('../machine/resolve.ts');
-  const name = typeof values.machine === 'string' ? values.machine : DEFAULT_MACHINE;
-  const { input, file } = await project.loadMachineInput(name);
-  const validated = validateMachineInput(input, file, name);
-  // Licences accepted on the command line count like ones the machine (or a layer) accepts: recipes see one list.
-  const accepted = [...new Set([...(validated.licensesAccepted ?? []), ...((values['accept-license'] as string[] | undefined) ?? [])])].sort();
-  const valid = accepted.length ? { ...validated, licensesAccepted: accepted } : validated;
-  if (valid.rootCellFile) {
-    const { readSystemCellFile } = await import('../cells/files.ts');
-    const path = isAbsolute(valid.rootCellFile) ? valid.rootCellFile : join(file, '..', valid.rootCellFile);
-    return resolveMachine(valid, file, readSystemCellFile(path));
-  }
-  return resolveMachine(valid, file);
+  const { loadMachine: load } = await import('../project/machine.ts');
+  return load(project, typeof values.machine === 'string' ? values.machine : DEFAULT_MACHINE,
+    { acceptedLicenses: (values['accept-license'] as string[] | undefined) ?? [] });
 }
 
 export function parseBuildOptions(project: Project, values: Values): BuildOptions {
@@ -119,70 +105,38 @@ function remoteCacheOf(values: Values): RemoteCacheConfig | undefined {
   return { url: /^https?:\/\//.test(url) ? url : resolve(url), mode };
 }
 
-/** The folders whose files a plan reads: if none changed, a saved plan still holds. */
-function planInputs(project: Project): string[] {
-  return [...new Set([...['recipes', 'machines', 'templates', 'layers', 'src', 'package.json'].map((d) => join(project.root, d)), join(packageRoot, 'src')])];
-}
-
-/**
- * load -> plan -> run -> report, shared by build, fetch and image. A no-op is answered from the
- * saved plan without loading recipes (plan-cache.ts).
- */
+/** The CLI's side of a build: options from argv, the UI, the exit code; the build itself is the library's. */
 export async function buildTargets(targets: string[], values: Values, signal: AbortSignal, command: string,
   lastStep: Step = 'deploy'): Promise<{ code: number; layout: BuildLayout }> {
   const project = await openProject(values);
   const options = parseBuildOptions(project, values);
-  const machineName = typeof values.machine === 'string' ? values.machine : DEFAULT_MACHINE;
-  const layout = buildLayout(options.buildDir, machineName, options.downloads);
-  const planFile = planCacheFile(layout, { root: project.root, targets: [...targets].sort(), machine: machineName, lastStep,
-    licenses: [...((values['accept-license'] as string[] | undefined) ?? [])].sort(),
-    src: [...options.srcOverrides.entries()].sort(), downloads: layout.downloads });
-  if (!values['dry-run']) {
-    const cached = readNoopPlan(planFile, planInputs(project), layout, (tree) => treeCacheFile(options.buildDir, tree));
-    if (cached) {
-      const tasks = cached.tasks;
-      const lock = acquireBuildLock(options.buildDir, command);
-      try { applyDeployLinks(cached.deployLinks); } finally { lock.release(); }
-      const ui = await createUi(values.json === true ? 'json' : 'lines', []);
-      for (const t of tasks) ui.emit({ event: 'task:done', task: t.key, cached: true, ms: 0 });
-      ui.emit({ event: 'build:done', ran: 0, cached: tasks.length, failed: 0 });
-      await ui.close();
-      return { code: 0, layout };
-    }
-  }
-  const { cachedPlanOf, planBuild, runPlan } = await import('../engine/build.ts');
-  // What the plan reads, as it is before reading it: an edit during the build invalidates the saved plan.
-  const inputsBefore = snapshotFiles(planInputs(project));
-  const machine = await loadMachine(project, values);
-  const extraFiles: [string, string][] = machine.rootCellFile && isAbsolute(machine.rootCellFile) ? [[machine.rootCellFile, statKey(machine.rootCellFile)]] : [];
-  // A system that cannot work is refused before anything is fetched or compiled.
-  const { checkMachine } = await import('../system/cells.ts');
-  const findings = checkMachine(machine);
-  if (findings.length > 0) {
-    const { formatFinding } = await import('../cells/check/index.ts');
-    throw new JhError('E_CELL_CHECK', `machine ${machine.name}: ${findings.length} cell config problem(s); nothing was built`, {
-      file: machine.file, details: findings.map(formatFinding).flatMap((f) => f.split('\n')), hint: 'fix the machine description (jhbuild cells check shows the same)' });
-  }
-  const plan = await planBuild(project, machine, targets, options, lastStep);
-  if (values['dry-run']) {
-    for (const t of plan.tasks) process.stdout.write(`${t.reason ? 'run   ' : 'cached'} ${t.node.key}${t.reason ? `  (${t.reason})` : ''}\n`);
-    return { code: 0, layout };
-  }
-  // Offline, every missing source is named at once, before anything runs.
-  if (options.offline) await (await import('../engine/offline.ts')).checkOfflineSources(plan, options);
-
-  const events: BuildEvent[] = [];
-  const ui = await createUi(chooseUiMode(values.json === true), plan.tasks);
-  const summary = await runPlan(plan, project, options, (e) => { if (e.event === 'task:fail') events.push(e); ui.emit(e); }, signal, command);
+  const name = typeof values.machine === 'string' ? values.machine : DEFAULT_MACHINE;
+  const dryRun = values['dry-run'] === true;
+  const json = values.json === true;
+  // Events before the plan (a no-op answered from the saved one) go to a line or JSON renderer;
+  // the task tree of a TTY is drawn once the plan is known.
+  const first = await createUi(json ? 'json' : 'lines', []);
+  let ui = first;
+  const { build } = await import('../engine/pipeline.ts');
+  const result = await build(project, { name, load: () => loadMachine(project, values) }, targets,
+    { ...options, lastStep, dryRun, command, acceptedLicenses: (values['accept-license'] as string[] | undefined) ?? [] }, {
+      signal,
+      emit: (e) => ui.emit(e),
+      async planned(tasks) {
+        if (dryRun) {
+          for (const t of tasks) process.stdout.write(`${t.reason ? 'run   ' : 'cached'} ${t.node.key}${t.reason ? `  (${t.reason})` : ''}\n`);
+          return;
+        }
+        const mode = chooseUiMode(json);
+        if (mode === 'tty') ui = await createUi(mode, tasks);
+      },
+    });
   await ui.close();
-  // Saved after the run: only a complete build's plan can serve a later no-op.
-  if (summary.failed === 0 && !signal.aborted) {
-    writeCachedPlan(planFile, cachedPlanOf(plan, options, inputsBefore, extraFiles));
+  if (ui !== first) await first.close();
+  if (result.interrupted) return { code: 130, layout: result.layout };
+  if (result.failed > 0) {
+    process.stderr.write(`${reportFailures(result.failures)}\n`);
+    return { code: 2, layout: result.layout };
   }
-  if (signal.aborted) return { code: 130, layout };
-  if (summary.failed > 0) {
-    process.stderr.write(`${reportFailures(events)}\n`);
-    return { code: 2, layout };
-  }
-  return { code: 0, layout };
+  return { code: 0, layout: result.layout };
 }
