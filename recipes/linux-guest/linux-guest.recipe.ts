@@ -89,6 +89,7 @@ export default defineRecipe({
     { recipe: 'buildroot', task: 'deploy', for: 'install', when: { guestRootfs: ['buildroot'] } }],
   templates: [INMATE_DTS_TEMPLATE, 'initrd/guest-init.hbs'],
   tools: ['dtc'],
-  machineKeys: ['name', 'arch', 'system', 'cells', 'board', 'guestKernel', 'guestRootfs', 'cpus'],
+  // The Linux cells whole; of the others only what their network ends are made of (not their memory).
+  machineKeys: ['name', 'arch', 'system', 'cells[linux]', 'cells[*].name', 'cells[*].linux', 'cells[*].pciDevices', 'board', 'guestKernel', 'guestRootfs', 'cpus'],
   tasks: { install },
 });
