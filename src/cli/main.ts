@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
   sbom: async () => (await import('./commands/sbom.ts')).default,
   publish: async () => (await import('./commands/publish.ts')).default,
   pull: async () => (await import('./commands/pull.ts')).default,
+  machine: async () => (await import('./commands/machine.ts')).default,
 };
 
 function version(): string {
