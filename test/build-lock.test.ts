@@ -56,3 +56,16 @@ catch (e) { console.log(e.code); }`;
   t.is(runs.filter((r) => r === 'got').length, 1, runs.join(', '));
   t.true(runs.filter((r) => r !== 'got').every((r) => r === 'E_BUILD_LOCKED'), runs.join(', '));
 });
+
+test('one program building twice at once into one folder: the second build is refused, not let in', async (t) => {
+  const { acquireBuildLock } = await import(lockUrl);
+  const dir = tempDir();
+  const first = acquireBuildLock(dir, 'first');
+  const error = t.throws(() => acquireBuildLock(dir, 'second'));
+  t.regex(error!.message, new RegExp(`in use by jhbuild pid ${process.pid} \\(first`));
+  first.release();
+  t.notThrows(() => acquireBuildLock(dir, 'third').release());
+  // The same pid from before this process started (a reused pid) is a dead holder.
+  writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.pid, command: 'build', since: '2020-01-01T00:00:00Z' }));
+  t.notThrows(() => acquireBuildLock(dir, 'fourth').release());
+});

@@ -73,7 +73,7 @@ function readHolder(file: string): Seen {
     return { kind: 'unreadable', ino: st.ino, mtimeMs: st.mtimeMs, why: text.length === 0 ? 'it is empty' : 'it is not JSON' };
   }
   if (!Number.isSafeInteger(holder.pid) || holder.pid! <= 0) return { kind: 'unreadable', ino: st.ino, mtimeMs: st.mtimeMs, why: 'it names no process id' };
-  if (holder.pid !== process.pid && isAlive(holder.pid!)) {
+  if (holder.pid === process.pid ? writtenByThisProcess(holder.since) : isAlive(holder.pid!)) {
     return { kind: 'alive', holder: { pid: holder.pid!, command: String(holder.command ?? '?'), since: String(holder.since ?? '?') } };
   }
   return { kind: 'dead', ino: st.ino };
@@ -101,6 +101,15 @@ function removeIfMine(file: string): void {
     const holder = JSON.parse(readFileSync(file, 'utf8')) as Partial<Holder>;
     if (holder.pid === process.pid) unlinkSync(file);
   } catch { /* already gone */ }
+}
+
+/**
+ * Our own pid in the lock: this process holds it (a second build of one program), unless it was
+ * written before this process started (a pid reused, as in containers where jhbuild is always pid N).
+ */
+function writtenByThisProcess(since: unknown): boolean {
+  const written = Date.parse(String(since));
+  return !Number.isFinite(written) || written >= Date.now() - process.uptime() * 1000 - 1000;
 }
 
 function isAlive(pid: number): boolean {
