@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { verifyDownload } from '../src/fetch/store.ts';
 import { redactUrls } from '../src/errors.ts';
 import { jsonEvents, ranTasks, runCli } from './helpers/cli.ts';
-import { tempDir, write, writeLoggingRecipe, writeTestMachine } from './helpers/fixture.ts';
+import { tempDir, writeLoggingRecipe, writeTestMachine } from './helpers/fixture.ts';
+import { gitRepo } from './helpers/git-repo.ts';
 import { serveFiles } from './helpers/http.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -158,25 +159,6 @@ test('two builds fetching the same file into one --downloads folder at once both
   t.deepEqual(readdirSync(downloads).filter((n) => n.includes('.part')), [live], 'each process cleaned up its own part; stale ones are gone');
 });
 
-const gitEnv = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-
-/** A bare repo of two commits; `first` is not a branch tip, so only a fetch by commit id reaches it alone. */
-function gitRepo(): { dir: string; bare: string; first: string } {
-  const dir = tempDir();
-  const work = join(dir, 'work');
-  const git = (...args: string[]) => execFileSync('git', ['-C', work, ...args], { encoding: 'utf8', env: { ...process.env, ...gitEnv } }).trim();
-  mkdirSync(work);
-  git('init', '-q', '-b', 'main');
-  write(work, 'version.txt', 'one\n');
-  git('add', '.');
-  git('commit', '-qm', 'one');
-  const first = git('rev-parse', 'HEAD');
-  write(work, 'version.txt', 'two\n');
-  git('commit', '-qam', 'two');
-  const bare = join(dir, 'repo.git');
-  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
-  return { dir, bare, first };
-}
 
 const gitOut = (repo: string, ...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
 const storeRepo = (root: string) => join(root, 'build/downloads/git', readdirSync(join(root, 'build/downloads/git')).find((d) => d.endsWith('.git'))!);

@@ -5,7 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.ts';
-import { tempDir, write, writeLoggingRecipe, writeTestMachine } from './helpers/fixture.ts';
+import { tempDir, writeLoggingRecipe, writeTestMachine } from './helpers/fixture.ts';
+import { gitRepo } from './helpers/git-repo.ts';
 import { serveFiles } from './helpers/http.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -86,24 +87,6 @@ test('a mirror folder serves the file with the network off; --offline names what
   t.false(missing.stderr.includes('127.0.0.1:9'), 'offline never tries the URL');
 });
 
-function gitRepo(): { bare: string; first: string; second: string } {
-  const dir = tempDir();
-  const work = join(dir, 'work');
-  const git = (...args: string[]) => execFileSync('git', ['-C', work, ...args], { encoding: 'utf8', env: { ...process.env,
-    GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
-  mkdirSync(work);
-  git('init', '-q', '-b', 'main');
-  write(work, 'version.txt', 'one\n');
-  git('add', '.');
-  git('commit', '-qm', 'one');
-  const first = git('rev-parse', 'HEAD');
-  write(work, 'version.txt', 'two\n');
-  git('commit', '-qam', 'two');
-  const second = git('rev-parse', 'HEAD');
-  const bare = join(dir, 'repo.git');
-  execFileSync('git', ['clone', '-q', '--bare', work, bare]);
-  return { bare, first, second };
-}
 
 function gitProject(url: string, rev: string) {
   const root = tempDir();
