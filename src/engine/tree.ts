@@ -4,8 +4,9 @@
  * them), the tree's hash is reused without reading the per-file index at all.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from './atomic.ts';
 import { sha256 } from './hash.ts';
 
 const SKIP = new Set(['.git', '.svn', '.hg', 'node_modules']);
@@ -65,11 +66,4 @@ export function hashTree(root: string, cacheFile: string): string {
   writeAtomic(cacheFile, JSON.stringify({ stat, hash, files: next }));
   writeAtomic(`${cacheFile}.head`, JSON.stringify({ stat, hash, files: {} }));
   return hash;
-}
-
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
-  renameSync(temp, file);
 }
