@@ -33,5 +33,7 @@ export type { LinuxBootLayout } from './system/guest/linux-boot.ts';
 export { netEnds } from './system/guest/net.ts';
 export type { MachineCell } from './machine/types.ts';
 export { GUEST_DIR } from './image/root-tree.ts';
+export { IMAGE_MANIFEST, writeImageManifest } from './image/manifest.ts';
+export type { ManifestFile } from './image/manifest.ts';
 export { gzipReproducible, mergeEntries, treeEntries, writeCpio } from './image/cpio.ts';
 export type { CpioEntry } from './image/cpio.ts';

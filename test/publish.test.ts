@@ -41,15 +41,17 @@ export default defineRecipe({
   tasks: { install: async (ctx) => { await ctx.exec('cp', [ctx.dirs.src + '/kernel', ctx.dirs.dest + '/kernel']); } },
 });
 `);
-  write(root, 'recipes/image/image.recipe.ts', `import { defineRecipe } from ${JSON.stringify(indexUrl)};
+  write(root, 'recipes/image/image.recipe.ts', `import { defineRecipe, writeImageManifest } from ${JSON.stringify(indexUrl)};
 export default defineRecipe({
   name: 'image', version: '1', license: 'GPL-2.0-only',
   depends: ['blob'],
   tasks: {
     deploy: async (ctx) => {
       await ctx.exec('sh', ['-c', 'mkdir -p cells && cp "$1/kernel" Image && head -c ${BIG} /dev/urandom > disk.img && echo cell > cells/demo.cell', 'sh', ctx.deps.blob.dest], { cwd: ctx.dirs.deploy });
-      const files = [['Image', 'blob'], ['cells/demo.cell', 'image'], ['disk.img', 'image']].map(([path, recipe]) => ({ path, recipe }));
-      await ctx.exec('sh', ['-c', 'cat > manifest.json'], { cwd: ctx.dirs.deploy, input: JSON.stringify({ machine: 'test', image: 'image', files }) });
+      const blob = { recipe: 'blob', version: ctx.deps.blob.version, signature: ctx.deps.blob.signatures.install };
+      const own = { recipe: 'image', version: '1', signature: null };
+      await writeImageManifest(ctx.dirs.deploy, { machine: 'test', image: 'image' },
+        [{ path: 'Image', ...blob }, { path: 'cells/demo.cell', ...own }, { path: 'disk.img', ...own }]);
     },
   },
 });
