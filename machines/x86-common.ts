@@ -7,8 +7,8 @@ export const COM2 = 0x2f8;
 /** The Oxford OXPCIe952 serial card's port (upstream's linux-x86-demo). */
 export const OXPCIE952 = 0xe010;
 
+/** COM2 is not offered: it is the root kernel's console on both x86 machines (console=ttyS1). */
 export const pcDevices: BoardLayout['devices'] = {
   com1: { pio: [{ base: COM1, length: 8 }], irqs: [4], console: consoles.uart8250Pio(COM1, { size: 0 }) },
-  com2: { pio: [{ base: COM2, length: 8 }], irqs: [3] },
   oxpcie952: { pio: [{ base: OXPCIE952, length: 8 }] },
 };

@@ -3,7 +3,9 @@
  * tree by --src, busybox from an apt-get source mirror), checked with independent readers, booted
  * under OVMF with TCG: GRUB starts the kernel, /proc/cmdline holds exactly the rendered reservation,
  * /proc/iomem shows it reserved, the shell is reached. With JHBUILD_JAILHOUSE_SRC the Jailhouse
- * image is built too and its module must load.
+ * image is built too and its module must load; with JHBUILD_IVSHMEM_NET_SRC as well, qemu-x86 (an AMD
+ * CPU under TCG) enables the hypervisor and runs apic-demo. The x86 machines share one build folder
+ * and so one root kernel.
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
@@ -16,6 +18,7 @@ import { jsonEvents, runCli } from './helpers/cli.ts';
 
 const build = join(work, 'build-pc');
 const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
+const ivshmemNetSrc = process.env.JHBUILD_IVSHMEM_NET_SRC;
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 function missing(): string | undefined {
@@ -30,6 +33,9 @@ function missing(): string | undefined {
 const reason = missing();
 if (reason) console.log(`SKIP e2e pc: ${reason}`);
 if (!jailhouseSrc) console.log('SKIP e2e pc Jailhouse module: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree to build the pc Jailhouse image and load its module');
+if (!jailhouseSrc || !ivshmemNetSrc) {
+  console.log('SKIP e2e qemu-x86 Jailhouse demo: set JHBUILD_JAILHOUSE_SRC and JHBUILD_IVSHMEM_NET_SRC (a tree with drivers/net/ivshmem-net.c) to build qemu-x86 and run --demo under TCG');
+}
 
 (reason ? test.skip : test.serial)('pc: a GPT disk with GRUB on the ESP boots under OVMF with the rendered reservation', async (t) => {
   const args = ['--machine', 'pc', '--build-dir', build, ...e2eSourceArgs(), '--offline'];
@@ -70,4 +76,19 @@ if (!jailhouseSrc) console.log('SKIP e2e pc Jailhouse module: set JHBUILD_JAILHO
   const boot = await runCli(['run', 'qemu', '--machine', 'pc', '--build-dir', build, '--expect', 'jhbuild-init: jailhouse.ko loaded',
     '--expect', 'jhbuild-init: ready', '--fail', 'Kernel panic|jailhouse.ko failed', '--timeout', '600'], { timeoutMs: 660_000 });
   t.is(boot.code, 0, boot.stderr.slice(-3000));
+});
+
+(reason || !jailhouseSrc || !ivshmemNetSrc ? test.skip : test.serial)('qemu-x86 under TCG with an AMD CPU: jailhouse enable, apic-demo\'s timer, shutdown, destroy, disable', async (t) => {
+  const args = ['--machine', 'qemu-x86', '--build-dir', build, ...e2eSourceArgs(), '--offline', '--src', `jailhouse=${jailhouseSrc}`, '--src', `ivshmem-net=${ivshmemNetSrc}`];
+  const made = await runCli(['image', ...args, '--json'], { timeoutMs: 40 * 60_000 });
+  t.is(made.code, 0, made.stderr.slice(-4000));
+  const started = Date.now();
+  const demo = await runCli(['run', 'qemu', '--machine', 'qemu-x86', '--build-dir', build, '--accel', 'tcg', '--demo', '--timeout', '600',
+    '--fail', 'Kernel panic|FATAL:'], { timeoutMs: 660_000 });
+  t.is(demo.code, 0, demo.stderr.slice(-3000));
+  t.regex(demo.stderr, /qemu-x86 runs with TCG/);
+  for (const line of ['Initializing processors:', 'Activating hypervisor', 'Created cell "apic-demo"', 'Timer fired, jitter:', 'Closing cell "apic-demo"', 'The Jailhouse was closed.']) {
+    t.true(demo.stdout.includes(line), `console shows ${line}`);
+  }
+  t.log(`qemu-x86 --demo (TCG): ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });

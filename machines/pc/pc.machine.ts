@@ -5,7 +5,7 @@
  * 0x3b000000 (0x4200000 bytes), the seed user's layout. jhbuild adds the cells and the cmdline.
  */
 import { CELL_FLAGS, cellDefaults, commRegion, consoles, defineMachine, ram } from '../../src/index.ts';
-import { COM1, COM2, OXPCIE952 } from '../x86-common.ts';
+import { COM1, OXPCIE952 } from '../x86-common.ts';
 import { board } from './board.ts';
 
 const MiB = 0x100000;
@@ -29,12 +29,13 @@ export default defineMachine({
         flags: CELL_FLAGS.VIRTUAL_CONSOLE_PERMITTED,
         console: consoles.uart8250Pio(COM1, { size: 0 }),
         memory: [ram(0x3b600000, 0x100000, { virt: 0, loadable: true }), commRegion(0x100000)],
-        pio: [{ base: COM2, length: 8 }, { base: COM1, length: 8 }, { base: OXPCIE952, length: 8 }],
+        // Not COM2: it is the root's console (cells check: E_ROOT_CONSOLE_TAKEN).
+        pio: [{ base: COM1, length: 8 }, { base: OXPCIE952, length: 8 }],
       }),
       cpus: 1,
       inmate: 'apic-demo.bin',
     },
-    { name: 'linux-x86-demo', ram: { size: 0x3a00000 }, cpus: 2, devices: ['com2', 'com1', 'oxpcie952'], linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1' } },
+    { name: 'linux-x86-demo', ram: { size: 0x3a00000 }, cpus: 2, devices: ['com1', 'oxpcie952'], linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
   qemu: {

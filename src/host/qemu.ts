@@ -9,7 +9,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isJhError } from '../errors.ts';
 import type { Machine } from '../machine/types.ts';
-import { checkKvm, qemuArgv } from '../qemu/argv.ts';
+import { checkKvm, chooseAccel, qemuArgv } from '../qemu/argv.ts';
 import { readKvmHost } from '../qemu/host.ts';
 import { debianPackageFor, qemuDataPackage } from '../exec/packages.ts';
 import { whichSync } from '../exec/which.ts';
@@ -18,15 +18,18 @@ import { problemLines, type Finding, type HostCheck } from './check.ts';
 const READY_TIMEOUT_MS = 60_000;
 
 export function qemuCheck(machine: Machine, extra: readonly string[] = []): HostCheck {
-  const shown = qemuArgv(machine, undefined, extra);
+  const host = readKvmHost();
+  // The path this host gets (KVM or TCG) is the one proven, and doctor says which it is.
+  const accel = machine.qemu?.kvm ? undefined : chooseAccel(machine, host);
+  const shown = qemuArgv(machine, undefined, extra, { accel });
   const binary = shown[0]!;
   const binaryPackage = debianPackageFor(binary) ?? binary;
   const firmware = machine.qemu!.firmware;
   return {
-    what: `${binary} starts the machine (${shown.slice(1).join(' ')})`,
+    what: `${binary} starts the machine (${shown.slice(1).join(' ')})${accel?.accel === 'tcg' && machine.qemu?.kvmWhenHost ? `; ${accel.why}` : ''}`,
     packages: [...new Set([binaryPackage, ...(firmware ? [qemuDataPackage(firmware.vars), qemuDataPackage(firmware.code)] : []), ...QEMU_DATA_PACKAGES])],
     async probe({ work, signal }) {
-      try { checkKvm(machine, readKvmHost()); } catch (error) {
+      try { checkKvm(machine, host); } catch (error) {
         if (isJhError(error)) return { problem: `${error.message}. ${error.hint ?? ''}`, packages: [] };
         throw error;
       }
@@ -39,7 +42,7 @@ export function qemuCheck(machine: Machine, extra: readonly string[] = []): Host
       }
       const firmwareVars = firmware && join(work, 'firmware-vars.fd');
       if (firmware) copyFileSync(firmware.vars, firmwareVars!);
-      return startPaused(qemuArgv(machine, undefined, extra, { firmwareVars }), join(work, 'qmp.sock'), signal);
+      return startPaused(qemuArgv(machine, undefined, extra, { firmwareVars, accel }), join(work, 'qmp.sock'), signal);
     },
   };
 }

@@ -22,6 +22,12 @@ export interface QemuProfile {
   readonly diskInterface?: string;
   /** The machine needs KVM (e.g. Jailhouse on x86 needs VT-x in the guest): the runner refuses without it. */
   readonly kvm?: boolean;
+  /**
+   * The faster path where the host gives it: KVM with this CPU when /dev/kvm exists and the host CPU
+   * shows `hostFlag`; otherwise (or with --accel tcg) QEMU emulates `cpu` under TCG. The guest sees the
+   * same kind of CPU either way, so one image and one root cell serve both.
+   */
+  readonly kvmWhenHost?: { readonly hostFlag: 'svm' | 'vmx'; readonly cpu: string };
   /** Extra arguments always passed (argv elements). */
   readonly args?: readonly string[];
 }

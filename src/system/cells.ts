@@ -1,5 +1,5 @@
 /** A machine's cell configs as files: names, binary encoding, C sources, and the whole-system check. */
-import { checkConfigs, type Finding } from '../cells/check/index.ts';
+import { checkConfigs, rootConsolePorts, type Finding } from '../cells/check/index.ts';
 import { encodeCell, encodeSystem } from '../cells/binary.ts';
 import { nonRootTemplateData, systemTemplateData } from '../cells/render-c.ts';
 import type { CellConfig } from '../cells/model.ts';
@@ -39,5 +39,6 @@ export function checkMachine(machine: Machine): Finding[] {
     ...(machine.board?.windows ?? []).map((w) => ({ start: w.base, end: w.base + w.size, what: w.what })),
     ...Object.entries(machine.board?.devices ?? {}).flatMap(([name, d]) => (d.mmio ?? []).map((w) => ({ start: w.phys, end: w.phys + w.size, what: `device ${name}` }))),
   ];
-  return checkConfigs(machine.system, nonRootConfigs(machine), { reserved, reservedFrom, cpuCount: machine.cpus, boardWindows, ram: machine.ram });
+  return checkConfigs(machine.system, nonRootConfigs(machine), { reserved, reservedFrom, cpuCount: machine.cpus, boardWindows, ram: machine.ram,
+    rootConsolePorts: rootConsolePorts(cmdline) });
 }

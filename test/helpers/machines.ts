@@ -7,7 +7,7 @@ import type { SystemConfig } from '../../src/cells/model.ts';
 import { join, dirname } from 'node:path';
 import { repoRoot } from './cli.ts';
 
-export const MACHINES = ['qemu-arm64', 'qemu-x86', 'rpi4', 'imx8mm-evk', 'pc'] as const;
+export const MACHINES = ['qemu-arm64', 'qemu-x86', 'qemu-x86-vtd', 'rpi4', 'imx8mm-evk', 'pc'] as const;
 
 export async function machine(name: string): Promise<Machine> {
   const project = await loadProject(repoRoot);

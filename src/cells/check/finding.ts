@@ -23,6 +23,8 @@ export interface CheckOptions {
   readonly cpuCount?: number;
   /** Address windows the board's device tree claims (interrupt controllers, buses, devices): no virtual device may sit there. */
   readonly boardWindows?: readonly Range[];
+  /** The root kernel's serial consoles (x86: ports from console=ttySN): the root must keep them. */
+  readonly rootConsolePorts?: readonly { port: number; from: string }[];
   /** RAM banks of the machine: a virtual PCI window there must be reserved from the root kernel. */
   readonly ram?: readonly { base: number; size: number }[];
 }

@@ -18,11 +18,13 @@ import { pciDevicesRule } from './pci-devices.ts';
 import { privateMemoryRule } from './private-memory.ts';
 import { regionsRule } from './regions.ts';
 import { reservationRule } from './reservation.ts';
+import { rootConsoleRule } from './root-console.ts';
 import { eachCell, type CheckContext, type CheckRule } from './rule.ts';
 import { vpciRule } from './vpci.ts';
 
 export { CONFIG_MAX_BYTES } from './hypervisor-refusals.ts';
 export { formatFinding, type CheckOptions, type Finding, type Range } from './finding.ts';
+export { rootConsolePorts } from './root-console.ts';
 
 /** The order is part of the output: `cells check` and the build print findings as these rules add them. */
 const RULES: readonly CheckRule[] = [
@@ -39,6 +41,7 @@ const RULES: readonly CheckRule[] = [
   ivshmemUnpairedRule,
   hypervisorRefusalsRule,
   reservationRule,
+  rootConsoleRule,
 ];
 
 export function checkConfigs(system: SystemConfig, configs: readonly CellConfig[], options: CheckOptions = {}): Finding[] {

@@ -6,7 +6,7 @@ import { IMAGE_MANIFEST, readImageManifest, type ImageManifest } from '../../ima
 import { buildLayout } from '../../engine/layout.ts';
 import { whichSync } from '../../exec/which.ts';
 import { debianPackageFor } from '../../exec/packages.ts';
-import { checkKvm, qemuArgv, type BootMedia } from '../../qemu/argv.ts';
+import { checkKvm, chooseAccel, qemuArgv, type Accel, type BootMedia } from '../../qemu/argv.ts';
 import { readKvmHost } from '../../qemu/host.ts';
 import { runInteractive, runScripted } from '../../qemu/runner.ts';
 import { demoCell, demoExpect } from '../../system/demo.ts';
@@ -20,7 +20,7 @@ function regex(text: string, option: string): RegExp {
 
 const command: Command = {
   summary: "boot a machine's image under QEMU (interactive, or scripted with --expect/--fail/--timeout/--demo)",
-  usage: 'run qemu [--machine M] [--expect RE]... [--fail RE]... [--timeout S] [--demo [CELL]] [--persist] [-- QEMU ARGS]',
+  usage: 'run qemu [--machine M] [--expect RE]... [--fail RE]... [--timeout S] [--demo [CELL]] [--persist] [--accel kvm|tcg] [-- QEMU ARGS]',
   options: {
     ...machineOption,
     expect: { type: 'string', multiple: true, description: 'wait for this console pattern (repeatable, in order)', placeholder: 'RE' },
@@ -28,6 +28,7 @@ const command: Command = {
     timeout: { type: 'string', description: 'seconds before giving up (scripted runs; default 300)', placeholder: 'S' },
     image: { type: 'string', description: 'image recipe to boot (default image)', placeholder: 'NAME' },
     demo: { type: 'boolean', description: 'enable Jailhouse, start the inmate cells (CELL, e.g. freertos, last), stop them, disable; expect each step' },
+    accel: { type: 'string', description: 'kvm or tcg for a machine that runs either way (default: KVM where the host gives it)', placeholder: 'A' },
     persist: { type: 'boolean', description: 'boot a disk image from a writable copy in the build folder that keeps its changes across runs (default: changes are dropped)' },
   },
   async run(args, values, signal) {
@@ -44,7 +45,12 @@ const command: Command = {
       throw new JhError('E_IMAGE_MISSING', `no image for ${machine.name} in ${image}`, { hint: `build it first: jhbuild image --machine ${machine.name}${imageName === 'image' ? '' : ` --image ${imageName}`}` });
     }
     const manifest = readImageManifest(image);
-    checkKvm(machine, readKvmHost());
+    const host = readKvmHost();
+    checkKvm(machine, host);
+    if (values.accel !== undefined && values.accel !== 'kvm' && values.accel !== 'tcg') {
+      throw new JhError('E_USAGE', `--accel ${String(values.accel)}: expected kvm or tcg`, { hint: 'e.g. --accel tcg' });
+    }
+    const accel = chooseAccel(machine, host, values.accel as Accel | undefined);
     const demo = values.demo ? demoCell(machine, demoName) : undefined;
     const runDir = join(buildDirOf(project, values), 'run', machine.name);
     const firmwareVars = machine.qemu?.firmware && privateFirmwareVars(machine.qemu.firmware.vars, runDir);
@@ -56,7 +62,8 @@ const command: Command = {
     if (manifest.disk && values.demo) {
       throw new JhError('E_USAGE', `--demo boots a kernel with jhbuild.demo=CELL; ${machine.name} boots its disk through its firmware`, { hint: 'boot it and run the demo from its shell (jailhouse enable ...)' });
     }
-    const argv = qemuArgv(machine, media, extra, { firmwareVars });
+    const argv = qemuArgv(machine, media, extra, { firmwareVars, accel });
+    if (!values.json) process.stderr.write(`jhbuild: ${machine.name} runs with ${accel.why}\n`);
     if (!whichSync(argv[0]!)) {
       throw new JhError('E_TOOL_MISSING', `${argv[0]} is not installed`, { hint: `apt-get install ${debianPackageFor(argv[0]!) ?? argv[0]} (or jhbuild doctor --install)` });
     }
