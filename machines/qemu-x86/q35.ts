@@ -109,9 +109,12 @@ export const q35 = {
       inmate: 'apic-demo.bin',
     },
     // Declared by needs; virtio and networking links pinned to the root's devices, as upstream's linux-x86-demo.
-    { name: 'linux-x86-demo', ram: { size: 0x4700000 }, cpus: 2, devices: ['com1', 'oxpcie952'], linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1 ip=192.168.19.2' } },
+    { name: 'linux-x86-demo', ram: { size: 0x4700000 }, cpus: 2, devices: ['com1', 'oxpcie952'], linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
+  // The Linux guest of linux-x86-demo: its own small kernel from the same tree, a BusyBox userland.
+  guestKernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-guest-x86.config'], image: 'bzImage', dtbs: [] },
+  guestRootfs: 'busybox',
 } satisfies Partial<MachineInput>;
 
 export const q35System = {

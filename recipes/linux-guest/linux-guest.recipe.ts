@@ -1,7 +1,7 @@
 /**
  * What the root needs to boot each Linux cell of the machine, under /usr/libexec/jailhouse/linux/:
- * the guest kernel, per cell an initramfs, its device tree with /memory and /chosen, and boot.sh
- * with the `jailhouse cell` commands. The initramfs is Buildroot's rootfs.cpio.gz followed by the
+ * the guest kernel, per cell an initramfs, its device tree with /memory and /chosen (ARM) or its
+ * zero page and setup data (x86, params.bin), and boot.sh with the `jailhouse cell` commands. The initramfs is Buildroot's rootfs.cpio.gz followed by the
  * cell's own part (ivshmem-net, /etc/jhbuild/net; the kernel unpacks concatenated archives in
  * order), or with guestRootfs: 'busybox' busybox and an /init rendered for the cell. The addresses
  * are computed here as `jailhouse cell linux` would compute them on the target
@@ -10,9 +10,9 @@
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  cellFileName, defineRecipe, GUEST_DIR, gzipReproducible, imageTextOffset, INMATE_DTS_TEMPLATE,
+  bootedLinuxCells, cellFileName, defineRecipe, GUEST_DIR, gzipReproducible, imageTextOffset, INMATE_DTS_TEMPLATE,
   inmateDtsData, JhError, linuxBootCommands, linuxBootLayout, mergeEntries, netEnds, renderedDtCells,
-  treeEntries, writeCpio
+  treeEntries, writeCpio, x86BootCommands, x86BootLayout
 } from '../../src/index.ts';
 import type { CpioEntry, LinuxBootLayout, MachineCell, TaskContext } from '../../src/index.ts';
 import { ROOTFS } from '../buildroot/buildroot.recipe.ts';
@@ -48,13 +48,37 @@ async function deviceTree(ctx: TaskContext, cell: MachineCell, layout: LinuxBoot
   return statSync(out).size;
 }
 
+/** boot.sh of a cell: the `jailhouse cell` commands jhbuild computed, as `jailhouse cell linux` would run them. */
+function writeBootScript(cellDir: string, cell: MachineCell, commands: string[]): void {
+  writeFileSync(join(cellDir, 'boot.sh'), ['#!/bin/sh',
+    `# Starts Linux in cell ${cell.name}: what \`jailhouse cell linux\` does, with addresses jhbuild computed from the cell.`,
+    'set -e', ...commands, ''].join('\n'), { mode: 0o755 });
+}
+
+/** x86: the bzImage, and per cell its initramfs and the zero page, setup data and command line the loader hands the kernel. */
+function installX86(ctx: TaskContext, kernel: Buffer, dir: string): void {
+  const machine = ctx.machine;
+  const at = `/${GUEST_DIR}`;
+  for (const cell of bootedLinuxCells(machine)) {
+    const cellDir = join(dir, cell.name);
+    mkdirSync(cellDir, { recursive: true });
+    const initrd = guestInitrd(ctx, cell);
+    writeFileSync(join(cellDir, 'initrd.cpio.gz'), initrd);
+    const layout = x86BootLayout(cell, kernel, cell.linux!.cmdline ?? '', initrd.length);
+    writeFileSync(join(cellDir, 'params.bin'), layout.paramsFile);
+    writeBootScript(cellDir, cell, x86BootCommands(cell.name, `/etc/jailhouse/${cellFileName(machine, cell.name)}.cell`, layout,
+      { loader: LOADER, kernel: `${at}/bzImage`, initrd: `${at}/${cell.name}/initrd.cpio.gz`, params: `${at}/${cell.name}/params.bin` }));
+  }
+}
+
 async function install(ctx: TaskContext): Promise<void> {
   const machine = ctx.machine;
   const image = join(ctx.deps.linux!.deploy, 'guest', machine.guestKernel!.image);
   const kernel = readFileSync(image);
   const dir = join(ctx.dirs.dest, GUEST_DIR);
   mkdirSync(dir, { recursive: true });
-  copyFileSync(image, join(dir, 'Image'));
+  copyFileSync(image, join(dir, machine.arch === 'x86' ? 'bzImage' : 'Image'));
+  if (machine.arch === 'x86') return installX86(ctx, kernel, dir);
   for (const cell of renderedDtCells(machine)) {
     const cellDir = join(dir, cell.name);
     mkdirSync(cellDir, { recursive: true });
@@ -73,9 +97,7 @@ async function install(ctx: TaskContext): Promise<void> {
     const at = `/${GUEST_DIR}`;
     const commands = linuxBootCommands(cell.name, `/etc/jailhouse/${cellFileName(machine, cell.name)}.cell`, layout,
       { loader: LOADER, kernel: `${at}/Image`, initrd: `${at}/${cell.name}/initrd.cpio.gz`, dtb: `${at}/${cell.name}/${cell.name}.dtb` });
-    writeFileSync(join(cellDir, 'boot.sh'), ['#!/bin/sh',
-      `# Starts Linux in cell ${cell.name}: what \`jailhouse cell linux\` does, with addresses jhbuild computed from the cell.`,
-      'set -e', ...commands, ''].join('\n'), { mode: 0o755 });
+    writeBootScript(cellDir, cell, commands);
   }
 }
 

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import type { TaskContext } from '../engine/recipe.ts';
 import { mergeEntries, treeEntries, type CpioEntry } from './cpio.ts';
 import { cellFileName } from '../system/cells.ts';
-import { renderedDtCells } from '../system/guest/inmate-dts.ts';
+import { bootedLinuxCells } from '../system/guest/inmate-dts.ts';
 import { netEnds, rootReachable } from '../system/guest/net.ts';
+import { LOCKING_INMATES } from '../system/demo.ts';
 
 /** Where the linux-guest recipe puts each Linux cell's kernel, initrd, device tree and boot.sh. */
 export const GUEST_DIR = 'usr/libexec/jailhouse/linux';
@@ -22,11 +23,12 @@ export function rootTreeEntries(ctx: TaskContext, parts: readonly string[]): Cpi
   const machine = ctx.machine;
   const present = parts.filter((p) => ctx.deps[p]);
   const cells = present.includes('cells') ? machine.cells : [];
-  const guests = present.includes('linux-guest') ? renderedDtCells(machine) : [];
+  const guests = present.includes('linux-guest') ? bootedLinuxCells(machine) : [];
   const rootNets = present.includes('ivshmem-net') ? netEnds(machine, machine.system.rootCell.name) : [];
-  // Inmates always run in a demo; a Linux cell when it is the one asked for, and then the root pings it.
+  // Inmates always run in a demo (those that lock the configuration only when asked for); a Linux cell
+  // when it is the one asked for, and then the root pings it.
   const demos = [
-    ...cells.filter((c) => c.inmate).map((c) => ({ name: c.name, always: true, pings: [],
+    ...cells.filter((c) => c.inmate).map((c) => ({ name: c.name, always: !LOCKING_INMATES.has(c.inmate!), pings: [],
       start: `start_cell ${c.name} ${cellFileName(machine, c.name)}.cell ${c.inmate}` })),
     ...guests.map((c) => ({ name: c.name, always: false, start: `/${GUEST_DIR}/${c.name}/boot.sh`,
       pings: rootNets.length ? rootReachable(machine, c.name).map((n) => n.address) : [] })),

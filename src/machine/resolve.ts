@@ -131,7 +131,7 @@ export function resolveMachine(input: MachineInput, file: string, rootSystem?: S
   const cells: MachineCell[] = placement.cells.map((cell, i) => ({ ...cell, cpus: sets[i]! }));
   const { system: _system, cells: _cells, ...rest } = input;
   const inmates = [...new Set(cells.flatMap((c) => (c.inmate ? [c.inmate] : [])))].sort();
-  const guests = input.guestKernel && input.arch !== 'x86' && cells.some((c) => c.linux && !c.linux.dtb) ? ['linux'] : [];
+  const guests = input.guestKernel && cells.some((c) => c.linux && (input.arch === 'x86' || !c.linux.dtb)) ? ['linux'] : [];
   const rootLinks = [...new Set((input.links ?? []).filter((l) => l.peers.includes('root')).map((l) => l.kind))].sort();
   const guestRootfs = guests.length > 0 ? input.guestRootfs ?? 'buildroot' : undefined;
   return { ...rest, system, cells, placed: placement.placed, inmates, guests, rootLinks, guestRootfs, file };

@@ -4,7 +4,7 @@
  */
 import { JhError } from '../errors.ts';
 import type { Machine, MachineCell } from '../machine/types.ts';
-import { renderedDtCells } from './guest/inmate-dts.ts';
+import { bootedLinuxCells } from './guest/inmate-dts.ts';
 import { rootReachable } from './guest/net.ts';
 
 /** What each demo inmate prints when it works. */
@@ -15,12 +15,20 @@ const INMATE_EXPECT: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * The cell `--demo [NAME]` runs: NAME is a cell or a cell without its "-demo"; none: the first inmate
- * cell. Linux cells are demos where the image boots them (machine.guests).
+ * Inmates that lock the cell configuration while they run (upstream's apic-demo sets
+ * JAILHOUSE_CELL_RUNNING_LOCKED): no other cell can be created or destroyed meanwhile, so a demo
+ * runs them only when they are the cell asked for, never alongside another.
+ */
+export const LOCKING_INMATES: ReadonlySet<string> = new Set(['apic-demo.bin']);
+
+/**
+ * The cell `--demo [NAME]` runs: NAME is a cell, a cell without its "-demo", or "linux" for the Linux
+ * cell; none: the first inmate cell. Linux cells are demos where the image boots them (machine.guests).
  */
 export function demoCell(machine: Machine, name: string | undefined): MachineCell {
-  const demos = [...machine.cells.filter((c) => c.inmate), ...(machine.guests.includes('linux') ? renderedDtCells(machine) : [])];
-  const cell = name === undefined ? demos[0] : demos.find((c) => c.name === name || c.name === `${name}-demo`);
+  const demos = [...machine.cells.filter((c) => c.inmate), ...(machine.guests.includes('linux') ? bootedLinuxCells(machine) : [])];
+  // `--demo linux` names the machine's (first) Linux cell, whatever the board calls it (linux-x86-demo).
+  const cell = name === undefined ? demos[0] : demos.find((c) => c.name === name || c.name === `${name}-demo`) ?? (name === 'linux' ? demos.find((c) => c.linux) : undefined);
   if (!cell) {
     throw new JhError('E_USAGE', name === undefined ? `machine ${machine.name} has no cell to demo` : `machine ${machine.name} has no demo cell "${name}"`,
       { hint: `demos: ${demos.map((c) => c.name.replace(/-demo$/, '')).join(', ') || '(none)'}` });

@@ -17,6 +17,9 @@ export const inmateDtbName = (machine: Machine, cell: MachineCell) => cell.linux
 /** Cells that get a rendered device tree: Linux guests on ARM without a dtb of their own. */
 export const renderedDtCells = (machine: Machine) => (machine.arch === 'x86' ? [] : machine.cells.filter((c) => c.linux && !c.linux.dtb));
 
+/** The Linux cells jhbuild boots itself (linux-guest): on x86 every one (a zero page, no tree), on ARM those with a rendered tree. */
+export const bootedLinuxCells = (machine: Machine) => (machine.arch === 'x86' ? machine.cells.filter((c) => c.linux) : renderedDtCells(machine));
+
 const cellPair = (n: number) => `${hex(Math.floor(n / 2 ** 32))} ${hex(n % 2 ** 32)}`;
 const GIC_SPI = 0;
 const IRQ_LEVEL_HIGH = 4;
