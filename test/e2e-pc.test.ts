@@ -92,3 +92,14 @@ if (!jailhouseSrc || !ivshmemNetSrc) {
   }
   t.log(`qemu-x86 --demo (TCG): ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
+
+(reason || !jailhouseSrc || !ivshmemNetSrc ? test.skip : test.serial)('qemu-x86 under TCG: Linux boots in linux-x86-demo and the root pings it over ivshmem-net; destroy and disable', async (t) => {
+  const started = Date.now();
+  const demo = await runCli(['run', 'qemu', '--machine', 'qemu-x86', '--build-dir', build, '--accel', 'tcg', '--demo', 'linux', '--timeout', '600',
+    '--fail', 'Kernel panic|FATAL:'], { timeoutMs: 660_000 });
+  t.is(demo.code, 0, demo.stderr.slice(-3000));
+  for (const line of ['Created cell "linux-x86-demo"', 'jhbuild-guest: cell linux-x86-demo on qemu-x86', '3 packets transmitted, 3 packets received', 'Closing cell "linux-x86-demo"', 'The Jailhouse was closed.']) {
+    t.true(demo.stdout.includes(line), `console shows ${line}`);
+  }
+  t.log(`qemu-x86 --demo linux (TCG): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
