@@ -24,6 +24,7 @@ export const FILE_PACKAGES: Readonly<Record<string, string>> = {
   '/usr/include/gelf.h': 'libelf-dev',
   '/usr/include/python3.11/Python.h': 'python3-dev',
   '/usr/lib/python3/dist-packages/elftools/__init__.py': 'python3-pyelftools',
+  '/usr/lib/python3/dist-packages/mako/template.py': 'python3-mako',
   '/usr/lib/python3/dist-packages/setuptools/__init__.py': 'python3-setuptools',
   '/usr/lib/grub/x86_64-efi/linux.mod': 'grub-efi-amd64-bin',
 };

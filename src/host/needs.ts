@@ -30,6 +30,10 @@ export function hostChecks(machine: Machine, recipes: readonly Recipe[]): HostCh
     // The kernel's host programs: certificates (openssl) and objtool (libelf) include these.
     checks.push(fileCheck('/usr/include/openssl/ssl.h', 'kernel host tools'), fileCheck('/usr/include/gelf.h', 'kernel objtool'));
   }
+  if (machine.arch === 'x86' && recipes.some((r) => r.name === 'jailhouse')) {
+    // Jailhouse's build makes `jailhouse config collect` from a Mako template, only where Debian's python3 has Mako.
+    checks.push(fileCheck('/usr/lib/python3/dist-packages/mako/template.py', 'Jailhouse config collector'));
+  }
   if (recipes.some((r) => r.name === 'u-boot')) {
     // binman: U-Boot builds Python's libfdt with swig against Python.h, and reads ELF files with pyelftools.
     checks.push(fileCheck('/usr/include/python3.11/Python.h', 'U-Boot pylibfdt'),

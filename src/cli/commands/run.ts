@@ -20,7 +20,7 @@ function regex(text: string, option: string): RegExp {
 
 const command: Command = {
   summary: "boot a machine's image under QEMU (interactive, or scripted with --expect/--fail/--timeout/--demo)",
-  usage: 'run qemu [--machine M] [--expect RE]... [--fail RE]... [--timeout S] [--demo [CELL]] [--persist] [--accel kvm|tcg] [-- QEMU ARGS]',
+  usage: 'run qemu [--machine M] [--expect RE]... [--fail RE]... [--timeout S] [--demo [CELL]] [--append ARG]... [--persist] [--accel kvm|tcg] [-- QEMU ARGS]',
   options: {
     ...machineOption,
     expect: { type: 'string', multiple: true, description: 'wait for this console pattern (repeatable, in order)', placeholder: 'RE' },
@@ -28,6 +28,7 @@ const command: Command = {
     timeout: { type: 'string', description: 'seconds before giving up (scripted runs; default 300)', placeholder: 'S' },
     image: { type: 'string', description: 'image recipe to boot (default image)', placeholder: 'NAME' },
     demo: { type: 'boolean', description: 'enable Jailhouse, start the inmate cells (CELL, e.g. freertos, last), stop them, disable; expect each step' },
+    append: { type: 'string', multiple: true, description: 'add this to the kernel command line of a directly booted image (repeatable)', placeholder: 'ARG' },
     accel: { type: 'string', description: 'kvm or tcg for a machine that runs either way (default: KVM where the host gives it)', placeholder: 'A' },
     persist: { type: 'boolean', description: 'boot a disk image from a writable copy in the build folder that keeps its changes across runs (default: changes are dropped)' },
   },
@@ -57,8 +58,12 @@ const command: Command = {
     const media: BootMedia = manifest.disk ? diskMedia(join(image, manifest.disk), runDir, values.persist === true) : {
       kernel: join(image, machine.kernel.image),
       initrd: join(image, initrdOf(manifest, image)),
-      cmdline: [...readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/), ...(demo ? [`jhbuild.demo=${demo.name}`] : [])],
+      cmdline: [...readFileSync(join(image, 'cmdline.txt'), 'utf8').trim().split(/\s+/), ...(demo ? [`jhbuild.demo=${demo.name}`] : []),
+        ...((values.append as string[] | undefined) ?? [])],
     };
+    if (manifest.disk && values.append) {
+      throw new JhError('E_USAGE', `--append: ${machine.name} boots its disk through its firmware, whose boot loader holds the command line`, { hint: 'edit the cmdline in the machine (rootCmdline) and rebuild' });
+    }
     if (manifest.disk && values.demo) {
       throw new JhError('E_USAGE', `--demo boots a kernel with jhbuild.demo=CELL; ${machine.name} boots its disk through its firmware`, { hint: 'boot it and run the demo from its shell (jailhouse enable ...)' });
     }
