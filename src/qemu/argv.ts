@@ -67,7 +67,10 @@ export function chooseAccel(machine: ArgvMachine, host: KvmHost, request?: Accel
   const profile = machine.qemu;
   if (profile?.kvm) return { accel: 'kvm', why: 'the machine needs KVM' };
   const path = profile?.kvmWhenHost;
-  if (!path) return { accel: 'tcg', why: 'QEMU emulates the machine (TCG)' };
+  if (!path) {
+    if (request === 'kvm') throw new JhError('E_USAGE', `--accel kvm: machine ${machine.name} has no KVM path (qemu.kvmWhenHost)`, { file: machine.file, hint: 'leave --accel out' });
+    return { accel: 'tcg', why: 'QEMU emulates the machine (TCG)' };
+  }
   if (request === 'tcg') return { accel: 'tcg', why: `TCG, as asked (emulated ${profile.cpu})` };
   if (host.device && host[path.hostFlag]) return { accel: 'kvm', why: `KVM: /dev/kvm and the host CPU's ${path.hostFlag} (cpu ${path.cpu})` };
   const missing = !host.device ? '/dev/kvm does not exist' : `the host CPU shows no ${path.hostFlag}`;
