@@ -126,11 +126,12 @@ if (!jailhouseSrc || !ivshmemNetSrc) {
   const cmdline = await runCli(['cmdline', '--project', project, '--machine', 'qemu-pc']);
   t.is(cmdline.stdout.trim(), 'memmap=82M$0x3a000000 console=ttyS1,115200', 'config create\'s reservation and the target\'s own console');
 
-  // The PC it came from is QEMU's: boot the imported machine there, with qemu-x86's QEMU and memory size.
+  // The PC it came from is QEMU's: boot the imported machine there, with qemu-x86's QEMU and memory size,
+  // its kernel and initramfs directly (the runner's --demo sets the cmdline; GRUB's disk holds its own).
   writeFileSync(join(project, 'machines/qemu-pc-run.machine.ts'), `import { defineMachine } from '../src/index.ts';
 import imported from './qemu-pc/qemu-pc.machine.ts';
 import x86 from './qemu-x86/qemu-x86.machine.ts';
-export default defineMachine({ ...imported, name: 'qemu-pc-run', rootCellFile: 'qemu-pc/qemu-pc-root.cell', ram: x86.ram, qemu: x86.qemu });
+export default defineMachine({ ...imported, name: 'qemu-pc-run', rootCellFile: 'qemu-pc/qemu-pc-root.cell', ram: x86.ram, qemu: x86.qemu, image: undefined, boot: 'qemu' });
 `);
   const args = ['--project', project, '--machine', 'qemu-pc-run', '--build-dir', build, ...e2eSourceArgs(), '--offline', '--src', `jailhouse=${jailhouseSrc}`, '--src', `ivshmem-net=${ivshmemNetSrc}`];
   const made = await runCli(['image', ...args, '--json'], { timeoutMs: 40 * 60_000 });

@@ -53,7 +53,15 @@ ${cells.join('\n')}
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
   guestKernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-guest-x86.config'], image: 'bzImage', dtbs: [] },
   guestRootfs: 'busybox',
-  boot: 'qemu',
+  // A UEFI disk as machines/pc's: GRUB and the kernel on the ESP, the root file system on ext4.
+  image: {
+    table: 'gpt',
+    partitions: [
+      { name: 'esp', type: 'esp', size: 64 * 0x100000, content: 'boot' },
+      { name: 'root', type: 'linux-root-x86-64', size: 'fit', content: 'root' },
+    ],
+  },
+  boot: 'grub-efi',
 });
 `;
   const board = `/** Where jhbuild may place cells on ${facts.name}, from its collected hardware. */
