@@ -10,7 +10,7 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { whichSync } from '../src/exec/which.ts';
 import { e2eSourceArgs, e2eWork as work } from './helpers/e2e-sources.ts';
@@ -105,14 +105,20 @@ if (!jailhouseSrc || !ivshmemNetSrc) {
   t.log(`qemu-x86 --demo linux (TCG): ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
+/** The archive the root's init printed under jhbuild.collect, and the sha256 it printed beside it. */
+function collectedArchive(stdout: string): { archive: Buffer; printed: string } {
+  const console = stdout.replace(/\r/g, '');
+  const printed = /jhbuild-collect: sha256 ([0-9a-f]{64})/.exec(console)?.[1] ?? 'no sha256 printed';
+  const body = console.split('\njhbuild-collect: begin\n')[1]?.split('\njhbuild-collect: end')[0] ?? '';
+  return { archive: Buffer.from(body.replace(/\s+/g, ''), 'base64'), printed };
+}
+
 (reason || !jailhouseSrc || !ivshmemNetSrc ? test.skip : test.serial)('machine import --collect: the booted qemu-x86 root collects itself, upstream config create on the host makes a machine that checks clean and runs apic-demo', async (t) => {
   // The collector needs the ACPI table of the CPU's vendor (IVRS on AMD): QEMU's amd-iommu provides one.
   const collected = await runCli(['run', 'qemu', '--machine', 'qemu-x86', '--build-dir', build, '--append', 'jhbuild.collect', '--expect', 'jhbuild-collect: end',
     '--fail', 'jhbuild-collect: FAILED', '--timeout', '300', '--', '-device', 'amd-iommu'], { timeoutMs: 360_000 });
   t.is(collected.code, 0, collected.stderr.slice(-3000));
-  const console = collected.stdout.replace(/\r/g, '');
-  const printed = /jhbuild-collect: sha256 ([0-9a-f]{64})/.exec(console)?.[1] ?? 'no sha256 printed';
-  const archive = Buffer.from(console.split('jhbuild-collect: begin\n')[1]!.split('jhbuild-collect: end')[0]!.replace(/\s+/g, ''), 'base64');
+  const { archive, printed } = collectedArchive(collected.stdout);
   t.is(createHash('sha256').update(archive).digest('hex'), printed, 'the archive arrived whole');
 
   const project = copyProject(repoRoot);
@@ -141,4 +147,48 @@ export default defineMachine({ ...imported, name: 'qemu-pc-run', rootCellFile: '
   t.is(demo.code, 0, demo.stderr.slice(-3000));
   t.true(demo.stdout.includes('Timer fired, jitter:'));
   t.true(demo.stdout.includes('The Jailhouse was closed.'));
+});
+
+(reason || !jailhouseSrc || !ivshmemNetSrc ? test.skip : test.serial)('a pc-style UEFI disk under OVMF and TCG: collected from its own boot, imported, and GRUB boots the imported disk into jailhouse enable and apic-demo', async (t) => {
+  const project = copyProject(repoRoot);
+  const layer = join(project, 'layers/collected');
+  mkdirSync(join(layer, 'machines'), { recursive: true });
+  writeFileSync(join(layer, 'layer.ts'), `import { defineLayer } from '../../src/index.ts';\nexport default defineLayer({ name: 'collected', priority: 20 });\n`);
+  // qemu-x86 with the pc machine's disk and firmware; GRUB's cmdline asks the root to collect, amd-iommu gives the collector its IVRS.
+  writeFileSync(join(layer, 'machines/qemu-x86-uefi.machine.ts'), `import { defineMachine } from '../../../src/index.ts';
+import x86 from '../../../machines/qemu-x86/qemu-x86.machine.ts';
+import pc from '../../../machines/pc/pc.machine.ts';
+export default defineMachine({
+  ...x86, name: 'qemu-x86-uefi', image: pc.image, boot: 'grub-efi', rootCmdline: ['jhbuild.collect'],
+  qemu: { ...x86.qemu!, firmware: pc.qemu!.firmware, args: [...x86.qemu!.args!, '-device', 'amd-iommu'] },
+});
+`);
+  const sources = [...e2eSourceArgs(), '--offline', '--src', `jailhouse=${jailhouseSrc}`, '--src', `ivshmem-net=${ivshmemNetSrc}`];
+  const disk = await runCli(['image', '--project', project, '--machine', 'qemu-x86-uefi', '--build-dir', build, ...sources, '--json'], { timeoutMs: 40 * 60_000 });
+  t.is(disk.code, 0, disk.stderr.slice(-4000));
+  const collected = await runCli(['run', 'qemu', '--project', project, '--machine', 'qemu-x86-uefi', '--build-dir', build, '--expect', 'jhbuild-collect: end',
+    '--fail', 'jhbuild-collect: FAILED|Kernel panic', '--timeout', '600'], { timeoutMs: 660_000 });
+  t.is(collected.code, 0, collected.stderr.slice(-3000));
+  const { archive, printed } = collectedArchive(collected.stdout);
+  t.is(createHash('sha256').update(archive).digest('hex'), printed, 'the archive arrived whole');
+  writeFileSync(join(project, 'uefi.tar'), archive);
+  const imported = await runCli(['machine', 'import', 'qemu-pc-uefi', '--project', project, '--layer', layer, '--collect', join(project, 'uefi.tar'),
+    '--src', `jailhouse=${jailhouseSrc}`, '--without-iommu']);
+  t.is(imported.code, 0, imported.stderr);
+  // The imported machine's own disk, booted where it was collected; GRUB's cmdline starts the demo.
+  writeFileSync(join(layer, 'machines/qemu-pc-uefi-run.machine.ts'), `import { defineMachine } from '../../../src/index.ts';
+import imported from './qemu-pc-uefi/qemu-pc-uefi.machine.ts';
+import uefi from './qemu-x86-uefi.machine.ts';
+export default defineMachine({ ...imported, name: 'qemu-pc-uefi-run', rootCellFile: 'qemu-pc-uefi/qemu-pc-uefi-root.cell', ram: uefi.ram,
+  rootCmdline: ['jhbuild.demo=apic-demo'], qemu: { ...uefi.qemu!, args: uefi.qemu!.args!.slice(0, -2) } });
+`);
+  const made = await runCli(['image', '--project', project, '--machine', 'qemu-pc-uefi-run', '--build-dir', build, ...sources, '--json'], { timeoutMs: 40 * 60_000 });
+  t.is(made.code, 0, made.stderr.slice(-4000));
+  const started = Date.now();
+  const demo = await runCli(['run', 'qemu', '--project', project, '--machine', 'qemu-pc-uefi-run', '--build-dir', build,
+    '--expect', 'jhbuild-grub: loading bzImage', '--expect', 'jhbuild-init: cmdline BOOT_IMAGE=/bzImage memmap=82M\\$0x3a000000', '--expect', 'Activating hypervisor',
+    '--expect', 'Timer fired', '--expect', 'The Jailhouse was closed', '--expect', 'jhbuild-demo: done',
+    '--fail', 'jhbuild-demo: FAILED|Kernel panic|FATAL:', '--timeout', '600'], { timeoutMs: 660_000 });
+  t.is(demo.code, 0, demo.stderr.slice(-3000));
+  t.log(`UEFI disk to jailhouse disable under TCG: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
