@@ -1,8 +1,9 @@
 /**
  * `jhbuild machine import NAME --collect FILE.tar`: the collect archive is checked before anything
  * reads it, and with a Jailhouse tree (JHBUILD_JAILHOUSE_SRC) upstream's config create turns the
- * fixture (collected by the project itself inside its booted qemu-x86 root, with QEMU's amd-iommu
- * so that the collector finds the IVRS table) into a machine that passes `cells check`.
+ * fixtures (collected by the project itself inside its booted qemu-x86 root: with an AMD CPU and
+ * QEMU's amd-iommu, so that the collector finds the IVRS table, and with an Intel CPU, Skylake-Client,
+ * and intel-iommu for DMAR) into machines that pass `cells check`.
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
@@ -15,6 +16,7 @@ import { copyProject } from './helpers/project-copy.ts';
 import { tempDir } from './helpers/fixture.ts';
 
 const FIXTURE = join(repoRoot, 'test/fixtures/collect/qemu-x86-amd.tar.gz');
+const INTEL_FIXTURE = join(repoRoot, 'test/fixtures/collect/qemu-x86-intel.tar.gz');
 const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
 if (!jailhouseSrc) console.log('SKIP machine import against upstream config create: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree');
 
@@ -84,4 +86,17 @@ test('machine import needs --collect and the Jailhouse tree config create runs f
   const again = await runCli(['machine', 'import', 'qemu-pc', '--project', project, '--collect', FIXTURE, '--src', `jailhouse=${jailhouseSrc}`]);
   t.is(again.code, 2);
   t.regex(again.stderr, /E_MACHINE_EXISTS/, 'an import never overwrites a machine without --force');
+});
+
+(jailhouseSrc ? test : test.skip)('an Intel PC: config create reads DMAR, the machine keeps VT-d for the hypervisor and tells the root kernel intel_iommu=off', async (t) => {
+  const project = copyProject(repoRoot);
+  const imported = await runCli(['machine', 'import', 'pc-intel', '--project', project, '--collect', INTEL_FIXTURE, '--src', `jailhouse=${jailhouseSrc}`]);
+  t.is(imported.code, 0, imported.stderr);
+  const root = decodeCellFile(readFileSync(join(project, 'machines/pc-intel/pc-intel-root.cell')));
+  if (root.kind !== 'system') return t.fail('not a system config');
+  t.deepEqual(root.system.platform.iommuUnits.map((u) => u.type), [2], 'one VT-d unit (QEMU\'s intel-iommu)');
+  const checked = await runCli(['cells', 'check', '--project', project, '--machine', 'pc-intel']);
+  t.regex(checked.stdout, /machine pc-intel: all checks passed/, checked.stdout + checked.stderr);
+  const cmdline = await runCli(['cmdline', '--project', project, '--machine', 'pc-intel']);
+  t.is(cmdline.stdout.trim(), 'intel_iommu=off memmap=82M$0x3a000000 console=ttyS1,115200');
 });
