@@ -5,10 +5,8 @@
  * 0x3b000000 (0x4200000 bytes), the seed user's layout. jhbuild adds the cells and the cmdline.
  */
 import { CELL_FLAGS, cellDefaults, commRegion, consoles, defineMachine, ram } from '../../src/index.ts';
-import { COM1, OXPCIE952 } from '../x86-common.ts';
+import { COM1, OXPCIE952, UEFI_DISK } from '../x86-common.ts';
 import { board } from './board.ts';
-
-const MiB = 0x100000;
 
 export default defineMachine({
   name: 'pc',
@@ -45,13 +43,6 @@ export default defineMachine({
     // As on the PC: COM1 belongs to the hypervisor, the root's console is COM2, and that is this terminal.
     args: ['-serial', 'null', '-serial', 'mon:stdio'],
   },
-  // A UEFI disk: GRUB (EFI/BOOT/BOOTX64.EFI) and the kernel on the ESP, the root file system on ext4.
-  image: {
-    table: 'gpt',
-    partitions: [
-      { name: 'esp', type: 'esp', size: 64 * MiB, content: 'boot' },
-      { name: 'root', type: 'linux-root-x86-64', size: 'fit', content: 'root' },
-    ],
-  },
+  image: UEFI_DISK,
   boot: 'grub-efi',
 });

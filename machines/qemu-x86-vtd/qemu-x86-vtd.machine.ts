@@ -6,6 +6,7 @@
  */
 import { defineMachine, IOMMU_TYPE } from '../../src/index.ts';
 import { q35, q35Platform, q35QemuArgs, q35RootCell, q35System } from '../qemu-x86/q35.ts';
+import { UEFI_DISK } from '../x86-common.ts';
 
 export default defineMachine({
   ...q35,
@@ -29,12 +30,6 @@ export default defineMachine({
     diskInterface: 'virtio',
     args: ['-enable-kvm', '-device', 'intel-iommu,intremap=on,x-buggy-eim=on', ...q35QemuArgs],
   },
-  image: {
-    table: 'gpt',
-    partitions: [
-      { name: 'esp', type: 'esp', size: 64 * 0x100000, content: 'boot' },
-      { name: 'root', type: 'linux-root-x86-64', size: 'fit', content: 'root' },
-    ],
-  },
+  image: UEFI_DISK,
   boot: 'grub-efi',
 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JhError } from '../../errors.ts';
 import { decodeCellFile, encodeSystem } from '../../cells/binary.ts';
+import { rootConsolePorts } from '../../cells/check/index.ts';
 import type { SystemConfig } from '../../cells/model.ts';
 import { extractCollect } from './archive.ts';
 import { compileCell, configCreate, type ConfigCreateOptions } from './upstream.ts';
@@ -87,7 +88,7 @@ export async function machineFromCollect(archive: string, options: ImportOptions
     const hv = system.hypervisorMemory;
     const cmdline = readFileSync(join(root, 'proc/cmdline'), 'utf8').trim().split(/\s+/);
     const rootConsole = cmdline.filter((a) => /^console=ttyS\d+/.test(a));
-    const rootPorts = new Set(rootConsole.map((a) => [0x3f8, 0x2f8, 0x3e8, 0x2e8][Number(/ttyS(\d+)/.exec(a)![1])]));
+    const rootPorts = new Set(rootConsolePorts(rootConsole).map((c) => c.port));
     const uarts = serialPorts(root).filter((u) => !rootPorts.has(u.port))
       .map((u) => ({ ...u, name: LEGACY_UARTS[u.port]?.name ?? u.tty.toLowerCase(), irq: LEGACY_UARTS[u.port]?.irq }));
     const busZero = new Set(system.rootCell.pciDevices.filter((d) => d.bdf >> 8 === 0).map((d) => (d.bdf >> 3) & 0x1f));
