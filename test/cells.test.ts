@@ -156,6 +156,11 @@ function compileUpstream(src: string, config: string, arch: 'x86' | 'arm64'): Bu
   const upstreamApic = decodeCellFile(compileUpstream(src, 'apic-demo', 'x86'));
   if (apic.kind !== 'cell' || upstreamApic.kind !== 'cell') return t.fail('expected cell configs');
   t.deepEqual(apic.config.cell, { ...upstreamApic.config.cell, pio: withoutCom2(upstreamApic.config.cell.pio) });
+  // ivshmem-demo is declared by needs (RAM pinned, the demo link placed): upstream's cell but COM2.
+  const ivshmem = decodeCellFile(x86.get('qemu-x86-ivshmem-demo.cell')!);
+  const upstreamIvshmem = decodeCellFile(compileUpstream(src, 'ivshmem-demo', 'x86'));
+  if (ivshmem.kind !== 'cell' || upstreamIvshmem.kind !== 'cell') return t.fail('expected cell configs');
+  t.deepEqual(ivshmem.config.cell, { ...upstreamIvshmem.config.cell, pio: withoutCom2(upstreamIvshmem.config.cell.pio) });
   t.deepEqual(Buffer.from(arm64.get('qemu-arm64-inmate-demo.cell')!), compileUpstream(src, 'qemu-arm64-inmate-demo', 'arm64'));
   // linux-x86-demo is declared by needs: jhbuild places its RAM, and its links reproduce upstream's
   // virtio and networking devices and regions; the interrupts and port I/O are the same.

@@ -84,6 +84,8 @@ export const q35 = {
   rootConsole: ['console=ttyS1,115200'],
   board,
   links: [
+    // Upstream's 3-peer demo device: the root (uio_ivshmem and tools/demos/ivshmem-demo), ivshmem-demo, Linux.
+    { name: 'demo', kind: 'shmem', peers: ['root', 'ivshmem-demo', 'linux-x86-demo'], bdf: 0x170 },
     { name: 'virtio-blk', kind: 'virtio-blk', peers: ['root', 'linux-x86-demo'], bdf: 0x160 },
     { name: 'virtio-con', kind: 'virtio-console', peers: ['root', 'linux-x86-demo'], bdf: 0x168 },
     { name: 'net', kind: 'net', peers: ['root', 'linux-x86-demo'], bdf: 0x178 },
@@ -108,8 +110,11 @@ export const q35 = {
       cpus: [3],
       inmate: 'apic-demo.bin',
     },
+    // Upstream's ivshmem-demo (CPU 1, RAM below apic-demo's), declared by needs: the demo link's second peer, on COM1.
+    // PASSIVE_COMMREG as upstream: the inmate does not answer the comm region's shutdown request.
+    { name: 'ivshmem-demo', ram: { size: 0x100000, at: 0x3ee00000 }, cpus: 1, console: 'com1', flags: CELL_FLAGS.PASSIVE_COMMREG, inmate: 'ivshmem-demo.bin' },
     // Declared by needs; virtio and networking links pinned to the root's devices, as upstream's linux-x86-demo.
-    { name: 'linux-x86-demo', ram: { size: 0x4700000 }, cpus: 2, devices: ['com1', 'oxpcie952'], linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1' } },
+    { name: 'linux-x86-demo', ram: { size: 0x4600000 }, cpus: 1, devices: ['com1', 'oxpcie952'], linux: { cmdline: 'console=ttyS0 8250.nr_uarts=1' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root-x86.config', 'fragments/pc.config'], image: 'bzImage', dtbs: [] },
   // The Linux guest of linux-x86-demo: its own small kernel from the same tree, a BusyBox userland.

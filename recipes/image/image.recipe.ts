@@ -17,7 +17,7 @@ export default defineRecipe({
     { recipe: 'cells', task: 'install', for: 'deploy' },
     { recipe: 'jailhouse', task: 'install', for: 'deploy' },
     { recipe: 'freertos', task: 'install', for: 'deploy', when: { inmates: ['freertos-demo.bin'] } },
-    { recipe: 'ivshmem-net', task: 'install', for: 'deploy', when: { rootLinks: ['net'] } },
+    { recipe: 'ivshmem-net', task: 'install', for: 'deploy', when: { rootLinks: ['net', 'shmem'] } },
     { recipe: 'linux-guest', task: 'install', for: 'deploy', when: { guests: ['linux'] } },
   ],
   templates: ['initrd/init.hbs', ...BOOT_TEMPLATES],

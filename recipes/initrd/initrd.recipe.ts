@@ -7,7 +7,7 @@ export default defineRecipe({
   license: 'GPL-2.0-only',
   summary: 'initramfs (cpio newc, gzip) with busybox, Jailhouse, the cells and what they boot',
   depends: ['busybox', 'jailhouse', 'cells', { recipe: 'freertos', when: { inmates: ['freertos-demo.bin'] } },
-    { recipe: 'ivshmem-net', when: { rootLinks: ['net'] } }, { recipe: 'linux-guest', when: { guests: ['linux'] } }],
+    { recipe: 'ivshmem-net', when: { rootLinks: ['net', 'shmem'] } }, { recipe: 'linux-guest', when: { guests: ['linux'] } }],
   templates: ['initrd/init.hbs'],
   kind: initramfs(['busybox', 'jailhouse', 'cells', 'freertos', 'ivshmem-net', 'linux-guest']),
 });

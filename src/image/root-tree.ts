@@ -10,7 +10,7 @@ import { mergeEntries, treeEntries, type CpioEntry } from './cpio.ts';
 import { cellFileName } from '../system/cells.ts';
 import { bootedLinuxCells } from '../system/guest/inmate-dts.ts';
 import { netEnds, rootReachable } from '../system/guest/net.ts';
-import { LOCKING_INMATES } from '../system/demo.ts';
+import { rootPeerOf, SOLO_INMATES } from '../system/demo.ts';
 
 /** Where the linux-guest recipe puts each Linux cell's kernel, initrd, device tree and boot.sh. */
 export const GUEST_DIR = 'usr/libexec/jailhouse/linux';
@@ -25,12 +25,17 @@ export function rootTreeEntries(ctx: TaskContext, parts: readonly string[]): Cpi
   const cells = present.includes('cells') ? machine.cells : [];
   const guests = present.includes('linux-guest') ? bootedLinuxCells(machine) : [];
   const rootNets = present.includes('ivshmem-net') ? netEnds(machine, machine.system.rootCell.name) : [];
-  // Inmates always run in a demo (those that lock the configuration only when asked for); a Linux cell
-  // when it is the one asked for, and then the root pings it.
+  // Inmates always run in a demo (solo ones only when asked for); a Linux cell when it is the one asked
+  // for, and then the root pings it. An inmate with a root peer is told to ring the root, whose peer
+  // runs while the cell does (uio_ivshmem comes with the ivshmem-net recipe).
+  const withPeer = present.includes('ivshmem-net');
   const demos = [
-    ...cells.filter((c) => c.inmate).map((c) => ({ name: c.name, always: !LOCKING_INMATES.has(c.inmate!), pings: [],
-      start: `start_cell ${c.name} ${cellFileName(machine, c.name)}.cell ${c.inmate}` })),
-    ...guests.map((c) => ({ name: c.name, always: false, start: `/${GUEST_DIR}/${c.name}/boot.sh`,
+    ...cells.filter((c) => c.inmate).map((c) => {
+      const rootPeer = withPeer ? rootPeerOf(machine, c) : undefined;
+      return { name: c.name, always: !SOLO_INMATES.has(c.inmate!), pings: [], rootPeer,
+        start: `start_cell ${c.name} ${cellFileName(machine, c.name)}.cell ${c.inmate}${rootPeer ? ` '${rootPeer.cmdline}'` : ''}` };
+    }),
+    ...guests.map((c) => ({ name: c.name, always: false, rootPeer: undefined, start: `/${GUEST_DIR}/${c.name}/boot.sh`,
       pings: rootNets.length ? rootReachable(machine, c.name).map((n) => n.address) : [] })),
   ];
   const init = ctx.render('initrd/init.hbs', {
@@ -39,6 +44,7 @@ export function rootTreeEntries(ctx: TaskContext, parts: readonly string[]): Cpi
     systemCell: `${machine.name}.cell`,
     demos,
     rootNets,
+    rootPeers: demos.some((d) => d.rootPeer),
     demoSeconds: DEMO_SECONDS,
   });
   const base: CpioEntry[] = ['dev', 'proc', 'sys', 'tmp', 'root'].map((path) => ({ path, type: 'dir' as const }));
