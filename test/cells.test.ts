@@ -11,6 +11,10 @@ import { renderTemplateFile } from '../src/render/index.ts';
 import { whichSync } from '../src/exec/which.ts';
 import { machine, MACHINES } from './helpers/machines.ts';
 import { repoRoot, runCli } from './helpers/cli.ts';
+import { compileUpstream as compiled } from './helpers/upstream-cells.ts';
+
+/** An upstream config every tree of siemens/jailhouse master has. */
+const compileUpstream = (src: string, config: string, arch: 'x86' | 'arm64') => compiled(src, config, arch)!;
 
 const render = (t: string, d: unknown) => renderTemplateFile(join(repoRoot, 'templates', t), d);
 
@@ -128,15 +132,6 @@ if (!haveJailhouse) console.log('SKIP rendered C vs encoder: set JHBUILD_JAILHOU
 });
 
 /** Upstream's own config compiled the way Jailhouse's build does (gcc -c, objcopy -O binary). */
-function compileUpstream(src: string, config: string, arch: 'x86' | 'arm64'): Buffer {
-  const cc = arch === 'x86' ? 'gcc' : 'aarch64-linux-gnu-gcc';
-  const dir = mkdtempSync(join(tmpdir(), 'jh-upstream-'));
-  execFileSync(cc, ['-c', '-D__LINUX_COMPILER_TYPES_H', `-I${src}/hypervisor/arch/${arch}/include`, `-I${src}/hypervisor/include`, `-I${src}/include`,
-    '-o', join(dir, 'c.o'), join(src, 'configs', arch, `${config}.c`)]);
-  execFileSync(cc.replace(/gcc$/, 'objcopy'), ['-O', 'binary', '--remove-section=.note.gnu.property', join(dir, 'c.o'), join(dir, 'c.cell')]);
-  return readFileSync(join(dir, 'c.cell'));
-}
-
 (haveJailhouse ? test : test.skip)('the upstream boards pinned to upstream configs encode byte-identically to them', async (t) => {
   const src = jailhouseSrc!;
   const vtd = encodeMachineCells(await machine('qemu-x86-vtd'));
@@ -162,6 +157,9 @@ function compileUpstream(src: string, config: string, arch: 'x86' | 'arm64'): Bu
   if (ivshmem.kind !== 'cell' || upstreamIvshmem.kind !== 'cell') return t.fail('expected cell configs');
   t.deepEqual(ivshmem.config.cell, { ...upstreamIvshmem.config.cell, pio: withoutCom2(upstreamIvshmem.config.cell.pio) });
   t.deepEqual(Buffer.from(arm64.get('qemu-arm64-inmate-demo.cell')!), compileUpstream(src, 'qemu-arm64-inmate-demo', 'arm64'));
+  // The boards that start from their device trees (machines/*/generated/) pin upstream's root cell on top.
+  t.deepEqual(Buffer.from(encodeMachineCells(await machine('rpi4')).get('rpi4.cell')!), compileUpstream(src, 'rpi4', 'arm64'));
+  t.deepEqual(Buffer.from(encodeMachineCells(await machine('imx8mm-evk')).get('imx8mm-evk.cell')!), compileUpstream(src, 'imx8mm', 'arm64'));
   // linux-x86-demo is declared by needs: jhbuild places its RAM, and its links reproduce upstream's
   // virtio and networking devices and regions; the interrupts and port I/O are the same.
   const ours = decodeCellFile(x86.get('qemu-x86-linux-x86-demo.cell')!);

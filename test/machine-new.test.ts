@@ -12,11 +12,14 @@ import { machineFromDtb, type MachineFromDt } from '../src/machine/from-dt/index
 import { loadProject } from '../src/project/load.ts';
 import { loadMachine } from '../src/project/machine.ts';
 import { whichSync } from '../src/exec/which.ts';
-import { CON_TYPE, MEM } from '../src/cells/model.ts';
+import { decodeCellFile } from '../src/cells/binary.ts';
+import { CON_TYPE, MEM, PCI_TYPE } from '../src/cells/model.ts';
+import type { Cell } from '../src/cells/model.ts';
 import type { Machine } from '../src/machine/types.ts';
 import { repoRoot, runCli } from './helpers/cli.ts';
 import { tempDir } from './helpers/fixture.ts';
 import { copyProject } from './helpers/project-copy.ts';
+import { compileUpstream } from './helpers/upstream-cells.ts';
 
 const TARBALL = '/usr/src/linux-source-6.1.tar.xz';
 /** A siemens/jailhouse git tree (checkout or bare), as the e2e tiers take it. */
@@ -56,7 +59,7 @@ function kernelTree(): string {
   const vendors = [...new Set(BOARDS.map(([b]) => b.split('/')[0]))];
   execFileSync('tar', ['-xJf', TARBALL, '-C', dir, '--strip-components=1', '--wildcards',
     ...vendors.map((v) => `linux-source-6.1/arch/arm64/boot/dts/${v}/*`), 'linux-source-6.1/arch/arm/boot/dts/*',
-    'linux-source-6.1/include/dt-bindings/*', 'linux-source-6.1/include/uapi/linux/input-event-codes.h', 'linux-source-6.1/scripts/dtc/include-prefixes/*'], { stdio: 'ignore' });
+    'linux-source-6.1/include/dt-bindings/*', 'linux-source-6.1/include/uapi/linux/input-event-codes.h', 'linux-source-6.1/scripts/dtc/include-prefixes/*', 'linux-source-6.1/Makefile'], { stdio: 'ignore' });
   return (kernelDir = dir);
 }
 
@@ -150,6 +153,30 @@ t2('imx8mm from imx8mm-evk.dtb: upstream\'s GICv3, 4 CPUs, UART2, and today\'s m
   t.deepEqual(hw.devices.find((d) => d.name === 'mmc2')?.irqs, [56]);
 });
 
+/** The Linux release the generated/ folders of rpi4 and imx8mm-evk were made from: another may move a node, and then they are made again. */
+const GENERATED_FROM = '6.1.192';
+const kernelRelease = () => {
+  const make = readFileSync(join(kernelTree(), 'Makefile'), 'utf8');
+  const field = (name: string) => new RegExp(`^${name} = (\\d+)`, 'm').exec(make)?.[1];
+  return `${field('VERSION')}.${field('PATCHLEVEL')}.${field('SUBLEVEL')}`;
+};
+
+t2('rpi4 and imx8mm-evk start from their trees: machines/*/generated/ is what `machine new` writes from Linux 6.1\'s dts', (t) => {
+  const release = kernelRelease();
+  if (release !== GENERATED_FROM) {
+    t.log(`machines/*/generated/ were made from Linux ${GENERATED_FROM}, this host's linux-source-6.1 is ${release}: not compared. Regenerate: `
+      + 'in the kernel tree, `jhbuild machine new rpi4 --dtb arch/arm64/boot/dts/broadcom/bcm2711-rpi-4-b.dtb --ram ' + RPI4_RAM + ' -o machines/rpi4/generated --force` (and imx8mm-evk alike)');
+    return t.pass();
+  }
+  for (const [board, name, ram] of [['broadcom/bcm2711-rpi-4-b', 'rpi4', RPI4_RAM], ['freescale/imx8mm-evk', 'imx8mm-evk', undefined]] as const) {
+    const dtb = compile(board)!;
+    const made = machineFromDtb(readFileSync(dtb), dtb, { name, dtbName: `${board.split('/')[1]}.dtb`, kernelDtb: `${board}.dtb`, indexImport: '../../../src/index.ts', ram: ram ? ramOf(ram) : undefined });
+    for (const [file, text] of made.files) {
+      t.is(readFileSync(join(repoRoot, 'machines', name, 'generated', file), 'utf8'), text, `machines/${name}/generated/${file} is the generator's output; regenerate it (see the log) if the generator changed`);
+    }
+  }
+});
+
 t2('the generated machines load, pass `cells check`, plan, and place a linux-demo and an inmate by needs', async (t) => {
   const copy = copyProject(repoRoot);
   const rpi = compile('broadcom/bcm2711-rpi-4-b')!;
@@ -196,10 +223,60 @@ t2('the generated machines load, pass `cells check`, plan, and place a linux-dem
   }
 });
 
+type Range = { start: number; end: number };
+const bytes = (list: readonly Range[]) => spans(list).reduce((n, [a, b]) => n + (b - a), 0);
+const intersect = (a: readonly Range[], b: readonly Range[]) => spans(a).flatMap(([s1, e1]) => spans(b)
+  .map(([s2, e2]) => ({ start: Math.max(s1, s2), end: Math.min(e1, e2) })).filter((r) => r.end > r.start));
+const overlaps = (a: Range, list: readonly Range[]) => list.some((b) => a.start < b.end && b.start < a.end);
+const pct = (part: number, whole: number) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : '-');
+
+/** An upstream root cell's MMIO and RAM (its regions but IVSHMEM's, which are the links' memory). */
+function upstreamRegions(root: Cell): { mmio: Range[]; ram: Range[] } {
+  const shmem = new Set(root.pciDevices.filter((d) => d.type === PCI_TYPE.IVSHMEM)
+    .flatMap((d) => Array.from({ length: 2 + d.shmemPeers }, (_, i) => d.shmemRegionsStart + i)));
+  const regions = root.memory.map((m, i) => ({ ...m, i })).filter((m) => m.size > 0 && !shmem.has(m.i) && !(m.flags & MEM.COMM_REGION));
+  const range = (m: { phys: number; size: number }) => ({ start: m.phys, end: m.phys + m.size });
+  return { mmio: regions.filter((m) => m.flags & MEM.IO).map(range), ram: regions.filter((m) => !(m.flags & MEM.IO)).map(range) };
+}
+
+/**
+ * The derived root cell against upstream's: how many of upstream's MMIO regions a derived one touches
+ * (hit), how much of the derived MMIO upstream maps too (precision; the rest is listed with its nodes),
+ * how much of upstream's root RAM the derived machine has as RAM (the root's, the hypervisor's, IVSHMEM).
+ */
+function compareRegions(layout: MachineFromDt['layout'], root: Cell) {
+  const up = upstreamRegions(root);
+  const mmio = layout.rootMmio.map((r) => ({ start: r.start, end: r.end }));
+  const hit = up.mmio.filter((u) => overlaps(u, mmio)).length;
+  const inside = bytes(intersect(mmio, up.mmio));
+  const outside = layout.rootMmio.filter((r) => bytes(intersect([r], up.mmio)) < r.end - r.start);
+  const ram = [...layout.rootRam, layout.hypervisor, layout.sharedMemory];
+  const kept = bytes(intersect(up.ram, ram));
+  const precision = `${mmio.length - outside.length}/${mmio.length} inside, ${pct(inside, bytes(mmio))} of bytes`;
+  return { hit, of: up.mmio.length, precision, outside, ramKept: pct(kept, bytes(up.ram)), ramLost: bytes(up.ram) - kept };
+}
+
+t2('rpi4 and imx8mm-evk region by region: every upstream MMIO region touched, the rest of the derived MMIO named by its nodes, upstream\'s root RAM kept', (t) => {
+  const upstream = UPSTREAM && existsSync(UPSTREAM) ? UPSTREAM : undefined;
+  if (!upstream) return t.log('SKIP region comparison: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree');
+  for (const [board, config, ram] of [['broadcom/bcm2711-rpi-4-b', 'rpi4', RPI4_RAM], ['freescale/imx8mm-evk', 'imx8mm', undefined]] as const) {
+    const { layout } = derive(board, config, ram);
+    const cell = decodeCellFile(compileUpstream(upstream, config, 'arm64')!);
+    if (cell.kind !== 'system') return t.fail(`${config}.c is not a root config`);
+    const c = compareRegions(layout, cell.system.rootCell);
+    t.is(c.hit, c.of, `${config}: every upstream MMIO region is touched by a derived one`);
+    t.log(`${config}: ${c.hit}/${c.of} upstream MMIO regions hit, precision ${c.precision}, upstream root RAM kept ${c.ramKept}`);
+    for (const r of c.outside) t.log(`  derived MMIO upstream does not map: 0x${r.start.toString(16)}+0x${(r.end - r.start).toString(16)} from ${r.from.join(', ')}`);
+    for (const r of c.outside) t.true(r.from.length > 0, 'each is justified by a node of the tree');
+    if (c.ramLost) t.log(`  upstream root RAM the derived machine does not have as RAM: ${(c.ramLost / 0x100000).toFixed(1)} MiB`);
+  }
+});
+
 t2('more boards of upstream Jailhouse\'s arm64 list: the derived figures beside upstream\'s hand-written configs', (t) => {
   const upstream = UPSTREAM && existsSync(UPSTREAM) ? UPSTREAM : undefined;
   if (!upstream) console.log('upstream comparison skipped: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse git tree');
-  const rows: string[][] = [['board (Linux 6.1 dts)', 'GIC', 'gicd', 'gicc/gicr', 'CPUs', 'regions', 'console', 'upstream config', 'upstream gicd', 'gicc/gicr', 'CPUs', 'console', 'same']];
+  const rows: string[][] = [['board (Linux 6.1 dts)', 'GIC', 'gicd', 'gicc/gicr', 'CPUs', 'regions', 'console', 'upstream config', 'upstream gicd', 'gicc/gicr', 'CPUs', 'console', 'same',
+    'MMIO hit', 'precision', 'RAM kept']];
   let compiled = 0;
   for (const [board, config] of BOARDS) {
     if (!compile(board)) { rows.push([board, '(does not compile here)']); continue; }
@@ -221,7 +298,11 @@ t2('more boards of upstream Jailhouse\'s arm64 list: the derived figures beside 
     const theirs = up ? [config!, h(up.gicd), h(upC), String(up.cpus), h(up.console)] : [config ?? '-', '', '', '', ''];
     const same = up ? [up.gicd === g.d, upC === (g.version === 2 ? g.c : g.r), up.cpus === hw.cpus.length, up.console === hw.console?.address]
       .map((ok, i) => (ok ? '' : ['gicd', 'gicc/r', 'cpus', 'console'][i])).filter(Boolean).join(' ') || 'yes' : '';
-    rows.push([...mine, ...theirs, same ? (same === 'yes' ? 'yes' : `differ: ${same}`) : '']);
+    const cellBytes = config && upstream ? compileUpstream(upstream, config, 'arm64') : undefined;
+    const decoded = cellBytes && decodeCellFile(cellBytes);
+    const regions = decoded && decoded.kind === 'system' ? compareRegions(layout, decoded.system.rootCell) : undefined;
+    rows.push([...mine, ...theirs, same ? (same === 'yes' ? 'yes' : `differ: ${same}`) : '',
+      ...(regions ? [`${regions.hit}/${regions.of}`, regions.precision, regions.ramKept] : ['', '', ''])]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   console.log(`${rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')).join('\n')}\n* RAM given with --ram: the tree's /memory is filled in by the firmware`);

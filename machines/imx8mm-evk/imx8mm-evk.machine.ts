@@ -1,37 +1,42 @@
 /**
- * NXP i.MX8M Mini EVK (2 GiB), values from Jailhouse's configs/arm64/imx8mm*.c. Upstream's
- * linux-demo RAM (0x93c00000, 0x24000000) covers inmate-demo's RAM at 0xb3c00000; here the
- * linux-demo RAM ends below it (size 0x20000000) so that both cells can run at once, and
- * inmate-demo's IVSHMEM device says 3 peers like the root's (upstream: 1, with dev_id 1).
+ * NXP i.MX8M Mini EVK (2 GiB). It starts from the machine `jhbuild machine new` derives from Linux
+ * 6.1's imx8mm-evk.dtb (generated/, which test/machine-new.test.ts regenerates and compares) and pins
+ * upstream Jailhouse's configs/arm64/imx8mm*.c where upstream chose otherwise, so that the root cell
+ * stays byte-identical to upstream's (test/cells.test.ts). From the tree: CPUs, RAM, GIC, console,
+ * devices, boot. Pinned, and why:
+ * - the hypervisor at 0xb7c00000, the virtual PCI host at 0xbb800000, the cells and IVSHMEM around
+ *   them (the tree's choice: the top of RAM and the hole above it), as NXP's jh_mmcboot reserves them;
+ * - the root's MMIO as upstream's one window below the GIC (0x0+0x38800000) instead of the tree's
+ *   device regions, every SPI up to 416 (the tree's highest is 157), vpci_irq_base 0x33;
+ * - the console's baud (the tree's stdout-path names none) and clk_ignore_unused (NXP's: the root must
+ *   not gate clocks of devices a cell took over; clocks are not in the cells' view of the tree);
+ * - the kernel: allnoconfig with the EVK's fragment, not defconfig (a fragment is not derivable).
+ * Upstream's linux-demo RAM (0x93c00000, 0x24000000) covers inmate-demo's RAM at 0xb3c00000; here
+ * the linux-demo RAM ends below it so that both cells can run at once, and inmate-demo's IVSHMEM
+ * device says 3 peers like the root's (upstream: 1, with dev_id 1).
  */
-import { cellDefaults, consoles, defineMachine, gic, mem } from '../../src/index.ts';
+import { cellDefaults, defineMachine, gic, mem } from '../../src/index.ts';
 import { demoLinks, freertosDemo, gicDemo, rootIvshmem } from '../arm-common.ts';
-import { board, GIC, UART2 } from './board.ts';
+import derived from './generated/imx8mm-evk.machine.ts';
+import { board, GIC } from './board.ts';
 
 const MiB = 0x100000;
 const ALL = 0xffffffff;
 /** Upstream's IVSHMEM memory, above the virtual PCI host's window. */
 const SHMEM = { demo: 0xbba00000, net: 0xbbb00000 };
 const root = rootIvshmem(SHMEM, 1);
+/** The tree's system (a generated machine always has one). */
+const system = derived.system!;
 
 export default defineMachine({
-  name: 'imx8mm-evk',
+  ...derived,
   summary: 'NXP i.MX8M Mini EVK, GICv3, UART2, 2 GiB',
-  arch: 'arm64',
-  crossCompile: 'aarch64-linux-gnu-',
-  cpus: 4,
-  ram: [{ base: 0x40000000, size: 0x80000000 }],
-  reservation: 'devicetree',
   rootConsole: ['console=ttymxc1,115200'],
   rootCmdline: ['clk_ignore_unused'],
   system: {
-    arch: 'arm64', flags: 1,
+    ...system,
     hypervisorMemory: { phys: 0xb7c00000, virt: 0, size: 0x400000, flags: 0 },
-    debugConsole: consoles.imx(UART2, { size: 0x1000 }),
-    platform: {
-      pciMmconfigBase: 0xbb800000, pciMmconfigEndBus: 0, pciIsVirtual: 1, pciDomain: 1, iommuUnits: [],
-      arm: { maintenanceIrq: 25, gicVersion: 3, gicdBase: GIC.d, giccBase: 0, gichBase: 0, gicvBase: 0, gicrBase: GIC.r },
-    },
+    platform: { ...system.platform, pciMmconfigBase: 0xbb800000 },
     rootCell: cellDefaults({
       name: 'imx8mm',
       vpciIrqBase: 0x33,
@@ -52,25 +57,14 @@ export default defineMachine({
   board,
   links: demoLinks,
   cells: [
-    gicDemo({ uart: board.devices.uart2!, ram: 0xb3c00000, demo: SHMEM.demo, gicd: GIC.d, vpciIrqBase: 0x4c, domain: 1 }),
+    gicDemo({ uart: board.devices.serial1!, ram: 0xb3c00000, demo: SHMEM.demo, gicd: GIC.d, vpciIrqBase: 0x4c, domain: 1 }),
     // FreeRTOS on CPU 2 beside gic-demo; with 4 cores the Linux guest keeps one (upstream gives it two).
-    freertosDemo('uart2'),
+    freertosDemo('serial1'),
     {
-      name: 'linux-demo', ram: { size: 512 * MiB }, cpus: 1, devices: ['uart4', 'usdhc3'], console: 'uart2',
+      name: 'linux-demo', ram: { size: 512 * MiB }, cpus: 1, devices: ['serial3', 'mmc2'], console: 'serial1',
       linux: { cmdline: 'clk_ignore_unused console=ttymxc3,115200 earlycon=ec_imx6q,0x30890000,115200 root=/dev/mmcblk2p2 rootwait rw' },
     },
   ],
-  kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/imx8mm-evk.config'], image: 'Image', dtbs: ['freescale/imx8mm-evk.dtb'] },
+  kernel: { ...derived.kernel, base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/board-common-arm64.config', 'fragments/imx8mm-evk.config'] },
   guestKernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-guest.config', 'fragments/imx8mm-evk-guest.config'], image: 'Image', dtbs: [] },
-  boot: 'uboot-imx',
-  // The boot ROM reads flash.bin at 33 KiB on an SD card (i.MX8MN/8MP: 32 KiB).
-  bootFirmware: { tfaPlatform: 'imx8mm', ubootDefconfig: 'imx8mm_evk_defconfig', loaderOffset: 33 * 1024 },
-  // MBR, first partition at 8 MiB: flash.bin lives between the table and it.
-  image: {
-    table: 'mbr',
-    partitions: [
-      { name: 'boot', type: 'fat32', offset: 8 * MiB, size: 64 * MiB, bootable: true, content: 'boot' },
-      { name: 'root', type: 'linux', size: 'fit', content: 'root' },
-    ],
-  },
 });
