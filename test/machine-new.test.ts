@@ -210,9 +210,15 @@ t2('the generated machines load, pass `cells check`, plan, and place a linux-dem
     ].join('\n')));
     const check = await runCli(['cells', 'check', '--machine', name, '--project', copy]);
     t.is(check.code, 0, `${name} with cells: ${check.stdout}${check.stderr}`);
-    const plan = await runCli(['cells', 'plan', '--machine', name, '--project', copy]);
+    const svg = join(copy, `${name}.svg`);
+    const plan = await runCli(['cells', 'plan', '--machine', name, '--project', copy, '--svg', svg]);
     t.is(plan.code, 0, plan.stderr);
     t.regex(plan.stdout, /inmate-demo\s+placed/);
+    // The tree's devices on the map: the console by its alias, the GIC frames, the virtual PCI host, the root's MMIO by node.
+    const picture = readFileSync(svg, 'utf8');
+    for (const label of ['root: device serial1 (shared with inmate-demo, linux-demo)', 'hypervisor: GIC /', 'hypervisor: virtual PCI host', 'root: /soc']) {
+      t.true(picture.includes(label) && plan.stdout.includes(label), `${name}: the device map shows "${label}"`);
+    }
     t.regex(plan.stdout, /linux-demo\s+placed/);
     const machine = await loadMachine(await loadProject(copy), name);
     t.deepEqual(machine.placed, ['inmate-demo', 'linux-demo']);

@@ -30,6 +30,8 @@ export interface Plan {
   readonly cells: readonly CellRow[];
   readonly links: readonly { name: string; kind: string; bdf: string; start: number; size: number; peers: string[] }[];
   readonly segments: readonly Segment[];
+  /** The device map: the board's named devices and windows, the virtual PCI host, the root's other MMIO. */
+  readonly devices: readonly Segment[];
 }
 
 export const size = (n: number) => (n >= MiB && n % MiB === 0 ? `${n / MiB} MiB` : n % KiB === 0 ? `${n / KiB} KiB` : `${n} B`);
@@ -72,7 +74,48 @@ export function machinePlan(machine: Machine): Plan {
     const protocol = protocolName(d.shmemProtocol);
     return { name: linkNames.get(d.bdf) ?? bdfText(d.domain, d.bdf), kind: protocol, bdf: bdfText(d.domain, d.bdf), start, size: Math.max(...regions.map((m) => m.phys + m.size)) - start, peers };
   });
-  return { machine: machine.name, cmdline: rootCmdline(machine).join(' '), cells: rows, links, segments: memorySegments(machine) };
+  return { machine: machine.name, cmdline: rootCmdline(machine).join(' '), cells: rows, links, segments: memorySegments(machine), devices: deviceSegments(machine) };
+}
+
+/** Claims split at every boundary; each piece goes to the first claim that covers it, equal neighbours merged. */
+function flatten(claims: readonly Segment[]): Segment[] {
+  const sorted = [...new Set(claims.flatMap((c) => [c.start, c.end]))].sort((a, b) => a - b);
+  const out: Segment[] = [];
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    const [a, b] = [sorted[i]!, sorted[i + 1]!];
+    const claim = claims.find((c) => c.start <= a && b <= c.end);
+    if (!claim) continue;
+    const last = out[out.length - 1];
+    if (last && last.end === a && last.owner === claim.owner && last.what === claim.what) out[out.length - 1] = { ...last, end: b };
+    else out.push({ start: a, end: b, owner: claim.owner, what: claim.what });
+  }
+  return out;
+}
+
+/**
+ * Where the devices are: the board's named devices (owned by the cell that maps them, else the root),
+ * its windows (interrupt controller frames are the hypervisor's), the virtual PCI host's config space,
+ * and the root's MMIO regions under their comments (a generated machine's name the tree's nodes).
+ */
+export function deviceSegments(machine: Machine): Segment[] {
+  const root = machine.system.rootCell;
+  const mappedBy = (phys: number) => machine.cells.filter((c) => c.memory.some((m) => (m.flags & MEM.IO) !== 0 && m.phys <= phys && phys < m.phys + m.size)).map((c) => c.name);
+  const claims: Segment[] = [];
+  for (const [name, device] of Object.entries(machine.board?.devices ?? {})) {
+    for (const w of device.mmio ?? []) {
+      const cells = mappedBy(w.phys);
+      // A device one cell takes is that cell's; one the root keeps using (a shared console) stays the root's.
+      const claim = device.shared || cells.length !== 1 ? { owner: 'root', what: `device ${name}${cells.length ? ` (shared with ${cells.join(', ')})` : ''}` } : { owner: cells[0]!, what: `device ${name}` };
+      claims.push({ start: w.phys, end: w.phys + w.size, ...claim });
+    }
+  }
+  for (const w of machine.board?.windows ?? []) claims.push({ start: w.base, end: w.base + w.size, owner: /^GIC/.test(w.what) ? 'hypervisor' : 'root', what: w.what });
+  const platform = machine.system.platform;
+  if (platform.pciIsVirtual) {
+    claims.push({ start: platform.pciMmconfigBase, end: platform.pciMmconfigBase + (platform.pciMmconfigEndBus + 1) * MiB, owner: 'hypervisor', what: 'virtual PCI host' });
+  }
+  for (const m of root.memory.filter((r) => r.size > 0 && (r.flags & MEM.IO) !== 0)) claims.push({ start: m.phys, end: m.phys + m.size, owner: 'root', what: m.comment ?? 'MMIO' });
+  return flatten(claims);
 }
 
 /** The RAM picture: hypervisor, each cell's RAM, IVSHMEM memory, root RAM (used by the root kernel or reserved and idle). */
@@ -130,6 +173,7 @@ export function planText(plan: Plan): string {
     lines.push(...columns([['link', 'kind', 'bdf', 'memory', 'peers (dev_id)'], ...plan.links.map((l) => [l.name, l.kind, l.bdf, `${hex(l.start)} ${size(l.size)}`, l.peers.join(' ')])]), '');
   }
   lines.push('memory map', ...memoryMapText(plan.segments));
+  if (plan.devices.length > 0) lines.push('', 'device map', ...memoryMapText(plan.devices));
   return `${lines.join('\n')}\n`;
 }
 
@@ -154,25 +198,33 @@ const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#edc948', '#76b7b2
 const FIXED: Record<string, string> = { hypervisor: '#e15759', ivshmem: '#bab0ac', root: '#d4e6f1', free: '#f4f4f4' };
 const xml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
-/** A column of memory, lowest address at the bottom; heights grow with log2 of the size so 64 KiB and 1 GiB both show. */
+/**
+ * Columns of addresses, lowest at the bottom: the memory map, and beside it the device map. Heights grow
+ * with log2 of the size so 64 KiB and 1 GiB both show.
+ */
 export function memoryMapSvg(plan: Plan): string {
-  const owners = [...new Set(plan.segments.map((s) => s.owner))].filter((o) => !(o in FIXED));
+  const all = [...plan.segments, ...plan.devices];
+  const owners = [...new Set(all.map((s) => s.owner))].filter((o) => !(o in FIXED));
   const color = (owner: string) => FIXED[owner] ?? PALETTE[owners.indexOf(owner) % PALETTE.length]!;
-  const heights = plan.segments.map((s) => Math.round(22 + 8 * Math.max(0, Math.log2((s.end - s.start) / 0x1000))));
-  const total = heights.reduce((a, b) => a + b, 0);
-  const width = 640;
+  const heightOf = (s: Segment) => Math.round(22 + 8 * Math.max(0, Math.log2((s.end - s.start) / 0x1000)));
+  const columns = [{ title: 'memory', segments: plan.segments }, ...(plan.devices.length ? [{ title: 'devices', segments: plan.devices }] : [])];
+  const total = Math.max(...columns.map((c) => c.segments.reduce((n, s) => n + heightOf(s), 0)));
   const parts: string[] = [];
-  let y = 40 + total;
-  plan.segments.forEach((s, i) => {
-    const h = heights[i]!;
-    y -= h;
-    parts.push(`<rect x="120" y="${y}" width="200" height="${h}" fill="${color(s.owner)}" stroke="#333"/>`,
-      `<text x="112" y="${y + h}" text-anchor="end">${hex(s.start)}</text>`,
-      `<text x="330" y="${y + h / 2 + 4}">${xml(s.owner === s.what ? s.owner : `${s.owner}: ${s.what}`)} (${size(s.end - s.start)})</text>`);
+  columns.forEach(({ title, segments }, k) => {
+    const x = 120 + k * 660;
+    let y = 60 + total;
+    parts.push(`<text x="${x}" y="44" font-weight="bold">${title}</text>`);
+    for (const s of segments) {
+      const h = heightOf(s);
+      y -= h;
+      parts.push(`<rect x="${x}" y="${y}" width="200" height="${h}" fill="${color(s.owner)}" stroke="#333"/>`,
+        `<text x="${x - 8}" y="${y + h}" text-anchor="end">${hex(s.start)}</text>`,
+        `<text x="${x + 210}" y="${y + h / 2 + 4}">${xml(s.owner === s.what ? s.owner : `${s.owner}: ${s.what}`)} (${size(s.end - s.start)})</text>`);
+    }
+    const last = segments[segments.length - 1];
+    if (last) parts.push(`<text x="${x - 8}" y="${y + 4}" text-anchor="end">${hex(last.end)}</text>`);
   });
-  const last = plan.segments[plan.segments.length - 1];
-  if (last) parts.push(`<text x="112" y="44">${hex(last.end)}</text>`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${total + 60}" font-family="monospace" font-size="12">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${120 + columns.length * 660}" height="${total + 80}" font-family="monospace" font-size="12">
 <text x="10" y="20" font-weight="bold">${xml(plan.machine)}: ${xml(plan.cmdline)}</text>
 ${parts.join('\n')}
 </svg>

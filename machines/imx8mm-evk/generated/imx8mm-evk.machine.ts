@@ -42,14 +42,14 @@ export default defineMachine({
       vpciIrqBase: 56, // the root's virtual PCI interrupts: board.virtualIrqs.first - 32
       memory: [
         mem(0x40000000, 0x7fa00000, 'R W X'), // RAM: /memory@40000000, less the hypervisor and IVSHMEM
-        mem(0x8000000, 0x17f90000, 'R W IO'), // /soc@0/bus@30800000/spi@30bb0000, /soc@0/pcie@33800000 ranges, /soc@0/pcie@33800000
-        mem(0x30000000, 0xc00000, 'R W IO'), // /soc@0/bus@30000000/spba-bus@30000000, /soc@0/bus@30000000, /soc@0/bus@30000000/spba-bus@30000000/sai@30020000 (+36 more)
-        mem(0x32c00000, 0x402000, 'R W IO'), // /soc@0/bus@32c00000, /soc@0/bus@32c00000/blk-ctrl@32e28000, /soc@0/bus@32c00000/usb@32e40000 (+4 more)
-        mem(0x33800000, 0x400000, 'R W IO'), // /soc@0/pcie@33800000
-        mem(0x38000000, 0x10000, 'R W IO'), // /soc@0/gpu@38000000, /soc@0/gpu@38008000
-        mem(0x38300000, 0x20000, 'R W IO'), // /soc@0/video-codec@38300000, /soc@0/video-codec@38310000
-        mem(0x38330000, 0x1000, 'R W IO'), // /soc@0/blk-ctrl@38330000
-        mem(0x3d400000, 0x800000, 'R W IO'), // /soc@0/memory-controller@3d400000, /soc@0/ddr-pmu@3d800000
+        mem(0x8000000, 0x17f90000, 'R W IO', { comment: '/soc@0/bus@30800000/spi@30bb0000, /soc@0/pcie@33800000 ranges, /soc@0/pcie@33800000' }),
+        mem(0x30000000, 0xc00000, 'R W IO', { comment: '/soc@0/bus@30000000/spba-bus@30000000, /soc@0/bus@30000000, /soc@0/bus@30000000/spba-bus@30000000/sai@30020000 (+36 more)' }),
+        mem(0x32c00000, 0x402000, 'R W IO', { comment: '/soc@0/bus@32c00000, /soc@0/bus@32c00000/blk-ctrl@32e28000, /soc@0/bus@32c00000/usb@32e40000 (+4 more)' }),
+        mem(0x33800000, 0x400000, 'R W IO', { comment: '/soc@0/pcie@33800000' }),
+        mem(0x38000000, 0x10000, 'R W IO', { comment: '/soc@0/gpu@38000000, /soc@0/gpu@38008000' }),
+        mem(0x38300000, 0x20000, 'R W IO', { comment: '/soc@0/video-codec@38300000, /soc@0/video-codec@38310000' }),
+        mem(0x38330000, 0x1000, 'R W IO', { comment: '/soc@0/blk-ctrl@38330000' }),
+        mem(0x3d400000, 0x800000, 'R W IO', { comment: '/soc@0/memory-controller@3d400000, /soc@0/ddr-pmu@3d800000' }),
       ],
       // Every SPI up to the highest the tree uses or virtual PCI takes (/soc@0/interrupt-controller@38800000).
       irqchips: [

@@ -50,32 +50,32 @@ export default defineMachine({
         mem(0x0, 0x3b400000, 'R W X'), // RAM: --ram, less the hypervisor and IVSHMEM
         mem(0x40000000, 0xbba00000, 'R W X'), // RAM: --ram, less the hypervisor and IVSHMEM
         mem(0x100000000, 0x100000000, 'R W X'), // RAM: --ram, less the hypervisor and IVSHMEM
-        mem(0xfd500000, 0xa000, 'R W IO'), // /scb/pcie@7d500000
-        mem(0xfd580000, 0x10000, 'R W IO'), // /scb/ethernet@7d580000
-        mem(0xfd5d2000, 0x1000, 'R W IO'), // /soc/avs-monitor@7d5d2000
-        mem(0xfe003000, 0x2000, 'R W IO'), // /soc/timer@7e003000, /soc/txp@7e004000
-        mem(0xfe007000, 0x1000, 'R W IO'), // /soc/dma@7e007000
-        mem(0xfe00a000, 0x2000, 'R W IO'), // /soc/watchdog@7e100000, /soc/mailbox@7e00b880, /soc/mailbox@7e00b840
-        mem(0xfe100000, 0x3000, 'R W IO'), // /soc/watchdog@7e100000, /soc/cprman@7e101000
-        mem(0xfe104000, 0x1000, 'R W IO'), // /soc/rng@7e104000
-        mem(0xfe200000, 0x2000, 'R W IO'), // /soc/gpio@7e200000, /soc/serial@7e201000
-        mem(0xfe205000, 0x3000, 'R W IO'), // /soc/i2c@7e205000, /soc/pixelvalve@7e206000, /soc/pixelvalve@7e207000
-        mem(0xfe20a000, 0x1000, 'R W IO'), // /soc/pixelvalve@7e20a000
-        mem(0xfe20c000, 0x1000, 'R W IO'), // /soc/pwm@7e20c800
-        mem(0xfe215000, 0x2000, 'R W IO'), // /soc/aux@7e215000, /soc/serial@7e215040, /soc/pixelvalve@7e216000
-        mem(0xfe300000, 0x1000, 'R W IO'), // /soc/mmc@7e300000
-        mem(0xfe340000, 0x1000, 'R W IO'), // /emmc2bus/mmc@7e340000
-        mem(0xfe400000, 0x8000, 'R W IO'), // /soc/hvs@7e400000
-        mem(0xfe804000, 0x1000, 'R W IO'), // /soc/i2c@7e804000
-        mem(0xfe980000, 0x10000, 'R W IO'), // /soc/usb@7e980000
-        mem(0xfec00000, 0x8000, 'R W IO'), // /scb/gpu@7ec00000
-        mem(0xfec11000, 0x1000, 'R W IO'), // /soc/watchdog@7e100000
-        mem(0xfef00000, 0x3000, 'R W IO'), // /soc/clock@7ef00000, /soc/interrupt-controller@7ef00100, /soc/hdmi@7ef00700 (+2 more)
-        mem(0xfef04000, 0x4000, 'R W IO'), // /soc/hdmi@7ef00700, /soc/i2c@7ef04500, /soc/hdmi@7ef05700 (+1 more)
-        mem(0xfef09000, 0x1000, 'R W IO'), // /soc/hdmi@7ef05700, /soc/i2c@7ef09500
-        mem(0xfef20000, 0x1000, 'R W IO'), // /soc/hdmi@7ef00700, /soc/hdmi@7ef05700
-        mem(0xff800000, 0x1000, 'R W IO'), // /soc/local_intc@40000000
-        mem(0x600000000, 0x4000000, 'R W IO'), // /scb/pcie@7d500000 ranges
+        mem(0xfd500000, 0xa000, 'R W IO', { comment: '/scb/pcie@7d500000' }),
+        mem(0xfd580000, 0x10000, 'R W IO', { comment: '/scb/ethernet@7d580000' }),
+        mem(0xfd5d2000, 0x1000, 'R W IO', { comment: '/soc/avs-monitor@7d5d2000' }),
+        mem(0xfe003000, 0x2000, 'R W IO', { comment: '/soc/timer@7e003000, /soc/txp@7e004000' }),
+        mem(0xfe007000, 0x1000, 'R W IO', { comment: '/soc/dma@7e007000' }),
+        mem(0xfe00a000, 0x2000, 'R W IO', { comment: '/soc/watchdog@7e100000, /soc/mailbox@7e00b880, /soc/mailbox@7e00b840' }),
+        mem(0xfe100000, 0x3000, 'R W IO', { comment: '/soc/watchdog@7e100000, /soc/cprman@7e101000' }),
+        mem(0xfe104000, 0x1000, 'R W IO', { comment: '/soc/rng@7e104000' }),
+        mem(0xfe200000, 0x2000, 'R W IO', { comment: '/soc/gpio@7e200000, /soc/serial@7e201000' }),
+        mem(0xfe205000, 0x3000, 'R W IO', { comment: '/soc/i2c@7e205000, /soc/pixelvalve@7e206000, /soc/pixelvalve@7e207000' }),
+        mem(0xfe20a000, 0x1000, 'R W IO', { comment: '/soc/pixelvalve@7e20a000' }),
+        mem(0xfe20c000, 0x1000, 'R W IO', { comment: '/soc/pwm@7e20c800' }),
+        mem(0xfe215000, 0x2000, 'R W IO', { comment: '/soc/aux@7e215000, /soc/serial@7e215040, /soc/pixelvalve@7e216000' }),
+        mem(0xfe300000, 0x1000, 'R W IO', { comment: '/soc/mmc@7e300000' }),
+        mem(0xfe340000, 0x1000, 'R W IO', { comment: '/emmc2bus/mmc@7e340000' }),
+        mem(0xfe400000, 0x8000, 'R W IO', { comment: '/soc/hvs@7e400000' }),
+        mem(0xfe804000, 0x1000, 'R W IO', { comment: '/soc/i2c@7e804000' }),
+        mem(0xfe980000, 0x10000, 'R W IO', { comment: '/soc/usb@7e980000' }),
+        mem(0xfec00000, 0x8000, 'R W IO', { comment: '/scb/gpu@7ec00000' }),
+        mem(0xfec11000, 0x1000, 'R W IO', { comment: '/soc/watchdog@7e100000' }),
+        mem(0xfef00000, 0x3000, 'R W IO', { comment: '/soc/clock@7ef00000, /soc/interrupt-controller@7ef00100, /soc/hdmi@7ef00700 (+2 more)' }),
+        mem(0xfef04000, 0x4000, 'R W IO', { comment: '/soc/hdmi@7ef00700, /soc/i2c@7ef04500, /soc/hdmi@7ef05700 (+1 more)' }),
+        mem(0xfef09000, 0x1000, 'R W IO', { comment: '/soc/hdmi@7ef05700, /soc/i2c@7ef09500' }),
+        mem(0xfef20000, 0x1000, 'R W IO', { comment: '/soc/hdmi@7ef00700, /soc/hdmi@7ef05700' }),
+        mem(0xff800000, 0x1000, 'R W IO', { comment: '/soc/local_intc@40000000' }),
+        mem(0x600000000, 0x4000000, 'R W IO', { comment: '/scb/pcie@7d500000 ranges' }),
       ],
       // Every SPI up to the highest the tree uses or virtual PCI takes (/soc/interrupt-controller@40041000).
       irqchips: [

@@ -91,7 +91,8 @@ export function renderMachineFiles(hw: Hardware, layout: Layout, options: Render
     `      vpciIrqBase: ${layout.virtualIrqs.first - 32}, // the root's virtual PCI interrupts: board.virtualIrqs.first - 32`,
     '      memory: [',
     ...layout.rootRam.map((r) => `        mem(${hex(r.start)}, ${hex(r.end - r.start)}, 'R W X'), // RAM: ${from(r)}, less the hypervisor and IVSHMEM`),
-    ...layout.rootMmio.map((r) => `        mem(${hex(r.start)}, ${hex(r.end - r.start)}, 'R W IO'), // ${from(r)}`),
+    // The nodes go into the region's comment: the rendered C and `cells plan` name them.
+    ...layout.rootMmio.map((r) => `        mem(${hex(r.start)}, ${hex(r.end - r.start)}, 'R W IO', { comment: '${from(r)}' }),`),
     '      ],',
     `      // Every SPI up to the highest the tree uses or virtual PCI takes (${gic.path}).`,
     '      irqchips: [',
