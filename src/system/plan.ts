@@ -137,27 +137,11 @@ export function memorySegments(machine: Machine): Segment[] {
     });
   }
   const reserved = machine.reservation === 'devicetree' ? reservedRanges(machine) : reservedByCmdline(rootCmdline(machine), machine);
-  const isReserved = (a: number, b: number) => reserved.some((r) => r.start <= a && b <= r.end);
-  const points = new Set<number>();
-  for (const c of claims) { points.add(c.start); points.add(c.end); }
-  for (const m of root.memory.filter(isRootRam)) { points.add(m.phys); points.add(m.phys + m.size); }
-  for (const r of reserved) { points.add(r.start); points.add(r.end); }
-  const sorted = [...points].sort((a, b) => a - b);
-  const out: Segment[] = [];
-  for (let i = 0; i + 1 < sorted.length; i++) {
-    const [a, b] = [sorted[i]!, sorted[i + 1]!];
-    const claim = claims.find((c) => c.start <= a && b <= c.end);
-    let seg: Segment | undefined;
-    if (claim) seg = { start: a, end: b, owner: claim.owner, what: claim.what };
-    else if (root.memory.some((m) => isRootRam(m) && m.phys <= a && b <= m.phys + m.size)) {
-      seg = isReserved(a, b) ? { start: a, end: b, owner: 'free', what: 'reserved, unused' } : { start: a, end: b, owner: 'root', what: 'root kernel RAM' };
-    }
-    if (!seg) continue;
-    const last = out[out.length - 1];
-    if (last && last.end === a && last.owner === seg.owner && last.what === seg.what) out[out.length - 1] = { ...last, end: b };
-    else out.push(seg);
-  }
-  return out;
+  const rootRam = root.memory.filter(isRootRam).map((m) => ({ start: m.phys, end: m.phys + m.size }));
+  // The root's RAM the root kernel was told to leave alone, and none of the above took: reserved and idle.
+  const idle = rootRam.flatMap((m) => reserved.map((r) => ({ start: Math.max(m.start, r.start), end: Math.min(m.end, r.end) })))
+    .filter((r) => r.end > r.start).map((r) => ({ ...r, owner: 'free', what: 'reserved, unused' }));
+  return flatten([...claims, ...idle, ...rootRam.map((m) => ({ ...m, owner: 'root', what: 'root kernel RAM' }))]);
 }
 
 export function planText(plan: Plan): string {
