@@ -73,8 +73,12 @@ test('a machine\'s fragments are inputs: editing its .dtsi changes the guest tre
   const copy = copyProject(repoRoot);
   const dtsi = join(copy, 'machines/rpi4/uart1.dtsi');
   writeFileSync(dtsi, readFileSync(dtsi, 'utf8').replace('<500000000>', '<250000000>'));
-  const dtso = join(copy, 'machines/rpi4/root.dtso');
-  writeFileSync(dtso, readFileSync(dtso, 'utf8').replace('linux,pci-domain = <0>;', 'linux,pci-domain = <2>;'));
+  // A .dtso beside the machine, read at load, replaces the properties the generated machine derived.
+  writeFileSync(join(copy, 'machines/rpi4/root.dtso'), '/dts-v1/;\n/plugin/;\n\n&{/scb/pcie@7d500000} {\n\tlinux,pci-domain = <2>;\n};\n');
+  const machineFile = join(copy, 'machines/rpi4/rpi4.machine.ts');
+  writeFileSync(machineFile, readFileSync(machineFile, 'utf8')
+    .replace("import { cellDefaults, defineMachine, gic, mem } from", "import { cellDefaults, defineMachine, gic, mem, readDtsoProperties } from")
+    .replace('  board,\n', "  board,\n  rootDtProperties: readDtsoProperties(new URL('root.dtso', import.meta.url)),\n"));
   const project = await loadProject(copy);
   const { input, file } = await project.loadMachineInput('rpi4');
   const edited = resolveMachine(validateMachineInput(input, file, 'rpi4'), file);
