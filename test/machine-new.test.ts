@@ -259,7 +259,14 @@ function compareRegions(layout: MachineFromDt['layout'], root: Cell) {
   const ram = [...layout.rootRam, layout.hypervisor, layout.sharedMemory];
   const kept = bytes(intersect(up.ram, ram));
   const precision = `${mmio.length - outside.length}/${mmio.length} inside, ${pct(inside, bytes(mmio))} of bytes`;
-  return { hit, of: up.mmio.length, precision, outside, ramKept: pct(kept, bytes(up.ram)), ramLost: bytes(up.ram) - kept };
+  // Upstream's RAM the derived machine lacks.
+  const lost = spans(up.ram).flatMap(([s, e]) => {
+    const gaps: [number, number][] = [];
+    let at = s;
+    for (const [a, b] of spans(intersect([{ start: s, end: e }], ram))) { if (a > at) gaps.push([at, a]); at = b; }
+    return at < e ? [...gaps, [at, e] as [number, number]] : gaps;
+  });
+  return { hit, of: up.mmio.length, precision, outside, ramKept: pct(kept, bytes(up.ram)), lost };
 }
 
 t2('rpi4 and imx8mm-evk region by region: every upstream MMIO region touched, the rest of the derived MMIO named by its nodes, upstream\'s root RAM kept', (t) => {
@@ -274,7 +281,9 @@ t2('rpi4 and imx8mm-evk region by region: every upstream MMIO region touched, th
     t.log(`${config}: ${c.hit}/${c.of} upstream MMIO regions hit, precision ${c.precision}, upstream root RAM kept ${c.ramKept}`);
     for (const r of c.outside) t.log(`  derived MMIO upstream does not map: 0x${r.start.toString(16)}+0x${(r.end - r.start).toString(16)} from ${r.from.join(', ')}`);
     for (const r of c.outside) t.true(r.from.length > 0, 'each is justified by a node of the tree');
-    if (c.ramLost) t.log(`  upstream root RAM the derived machine does not have as RAM: ${(c.ramLost / 0x100000).toFixed(1)} MiB`);
+    for (const [a, b] of c.lost) t.log(`  upstream root RAM the derived machine does not have as RAM: 0x${a.toString(16)}-0x${b.toString(16)} (${(b - a) / 0x100000} MiB)`);
+    // The one gap on the Pi is the VideoCore's memory: the firmware leaves it out of /memory (--ram here), upstream's root maps it anyway.
+    t.deepEqual(c.lost, config === 'rpi4' ? [[0x3b400000, 0x40000000]] : [], `${config}: upstream's root RAM is kept`);
   }
 });
 
