@@ -1,13 +1,15 @@
 /**
  * The Linux guest's userland from Buildroot 2025.02.16 (LTS), as rootfs.cpio.gz for the
  * linux-guest recipe. Buildroot's downloads go to jhbuild's download folder (BR2_DL_DIR), are
- * taken from the mirror folders when there, and are checked by Buildroot against its own .hash
- * files; offline, the build first says which of them are missing. jhbuild's additions are a
+ * taken from the mirror folders when there, else from a Debian source package that ships the same
+ * bytes (the sha256 of Buildroot's .hash, through the host's apt), and are checked by Buildroot
+ * against its own .hash files; offline, the build first says which of them are missing and what
+ * Debian has instead. jhbuild's additions are a
  * BR2_EXTERNAL tree (external/), the package choice a fragment (fragments/guest.config).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildrootProgress, defineRecipe, git, JhError, missingDownloads, parseConfig } from '../../src/index.ts';
+import { buildrootProgress, debianRoutes, defineRecipe, fetchDebianRoutes, git, JhError, missingDownloads, parseConfig, routeLine } from '../../src/index.ts';
 import type { BuildrootInfo, TaskContext } from '../../src/index.ts';
 
 const EXTERNAL = ['external.desc', 'Config.in', 'external.mk', 'rootfs-overlay/etc/init.d/S40jhbuild-net'];
@@ -36,7 +38,11 @@ async function configure(ctx: TaskContext): Promise<void> {
   }
 }
 
-/** Brings what the mirrors hold into BR2_DL_DIR; offline, refuses to start with anything still missing. */
+/**
+ * Brings into BR2_DL_DIR what the mirrors hold, then what Debian ships byte for byte (a source
+ * package's file with the sha256 of Buildroot's .hash); offline, refuses to start with anything still
+ * missing, each file named with where it could come from.
+ */
 async function gatherDownloads(ctx: TaskContext): Promise<void> {
   // Into a file, not the log: it is one line of some 50 KB.
   const infoFile = join(ctx.dirs.build, 'show-info.json');
@@ -49,12 +55,19 @@ async function gatherDownloads(ctx: TaskContext): Promise<void> {
       copyFileSync(found, join(dlDir(ctx), want.package, want.file));
     }
   }
+  const log = join(ctx.dirs.work, 'log', 'buildroot-sources.log');
+  const routes = await debianRoutes(info, ctx.dirs.src, missingDownloads(info, dlDir(ctx)), log, ctx.signal);
+  if (!ctx.fetchOptions.offline) {
+    const fetched = await fetchDebianRoutes(routes, dlDir(ctx), log, ctx.signal);
+    if (fetched) ctx.log(`${fetched} download(s) taken from Debian source packages with the bytes Buildroot pins`);
+  }
   const missing = missingDownloads(info, dlDir(ctx));
   if (missing.length > 0 && ctx.fetchOptions.offline) {
+    const why = new Map(routes.map((r) => [`${r.download.package}/${r.download.file}`, routeLine(r)]));
     throw new JhError('E_BUILDROOT_SOURCES', `Buildroot needs ${missing.length} download(s) that are neither in ${dlDir(ctx)} nor in a mirror folder, and the build is offline`, {
-      details: missing.map((m) => `${m.package}: ${m.file}${m.uri ? ` (${m.uri})` : ''}`),
-      hint: 'put them in MIRROR/buildroot/PACKAGE/ (Buildroot checks each against its .hash file), build once online, '
-        + "or choose the busybox guest (guestRootfs: 'busybox' in the machine)" });
+      details: missing.map((m) => why.get(`${m.package}/${m.file}`) ?? `${m.package}: ${m.file}${m.uri ? ` (${m.uri})` : ''}`),
+      hint: 'put them in MIRROR/buildroot/PACKAGE/ (Buildroot checks each against its .hash file), build once without --offline '
+        + "(files Debian ships byte for byte are then taken through apt), or choose the busybox guest (guestRootfs: 'busybox' in the machine)" });
   }
 }
 

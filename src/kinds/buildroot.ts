@@ -6,6 +6,8 @@ import { join } from 'node:path';
 export type BuildrootInfo = Readonly<Record<string, {
   readonly dl_dir?: string;
   readonly downloads?: readonly { readonly source: string; readonly uris: readonly string[] }[];
+  /** Its .hash files, relative to the Buildroot tree. */
+  readonly hashes?: readonly string[];
 }>>;
 
 export interface BuildrootDownload { readonly package: string; readonly file: string; readonly uri?: string }
