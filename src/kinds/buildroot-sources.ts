@@ -14,7 +14,7 @@ import { downloadDebianFile, parsePrintUris, type AptSourceFile } from '../fetch
 import type { BuildrootDownload, BuildrootInfo } from './buildroot.ts';
 
 /** Buildroot package folders whose Debian source package has another name. */
-const DEBIAN_SOURCE: Readonly<Record<string, string>> = { automake: 'automake-1.16', gcc: 'gcc-12', 'gettext-tiny': 'gettext', mpfr: 'mpfr4' };
+const DEBIAN_SOURCE: Readonly<Record<string, string>> = { automake: 'automake-1.16', gcc: 'gcc-12', 'gettext-tiny': 'gettext', mpc: 'mpclib3', mpfr: 'mpfr4' };
 
 export interface DebianRoute {
   readonly download: BuildrootDownload;
