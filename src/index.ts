@@ -23,7 +23,8 @@ export { linuxKernel, guestKernelBuild, parseConfig, REPRODUCIBLE_KBUILD } from 
 export { initramfs } from './kinds/initramfs.ts';
 export { bootImage } from './kinds/image.ts';
 export { buildrootProgress, missingDownloads } from './kinds/buildroot.ts';
-export { debianRoutes, fetchDebianRoutes, routeLine } from './kinds/buildroot-sources.ts';
+export { buildrootPackages, debianRoutes, fetchDebianRoutes, routeLine } from './kinds/buildroot-sources.ts';
+export { CONTAINED_FILE } from './image/contained.ts';
 export type { BuildrootInfo } from './kinds/buildroot.ts';
 export { BOOT_DEPENDS, BOOT_TEMPLATES } from './boot/index.ts';
 export { cellFileName, checkMachine, encodeMachineCells, renderMachineCells } from './system/cells.ts';

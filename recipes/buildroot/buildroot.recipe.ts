@@ -9,7 +9,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildrootProgress, debianRoutes, defineRecipe, fetchDebianRoutes, git, JhError, missingDownloads, parseConfig, routeLine } from '../../src/index.ts';
+import { buildrootPackages, buildrootProgress, CONTAINED_FILE, debianRoutes, defineRecipe, fetchDebianRoutes, git, JhError, missingDownloads, parseConfig, routeLine } from '../../src/index.ts';
 import type { BuildrootInfo, TaskContext } from '../../src/index.ts';
 
 const EXTERNAL = ['external.desc', 'Config.in', 'external.mk', 'rootfs-overlay/etc/init.d/S40jhbuild-net'];
@@ -92,6 +92,9 @@ export default defineRecipe({
     deploy(ctx) {
       mkdirSync(ctx.dirs.deploy, { recursive: true });
       copyFileSync(join(ctx.dirs.build, 'images', ROOTFS), join(ctx.dirs.deploy, ROOTFS));
+      // The SBOM's view of the rootfs: every package with its version, licence, source sha256 and CPE.
+      const info = JSON.parse(readFileSync(join(ctx.dirs.build, 'show-info.json'), 'utf8')) as BuildrootInfo;
+      writeFileSync(join(ctx.dirs.deploy, CONTAINED_FILE), `${JSON.stringify(buildrootPackages(info, ctx.dirs.src), null, 1)}\n`);
     },
   },
 });

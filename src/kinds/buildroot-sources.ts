@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { JhError } from '../errors.ts';
 import { runProcess } from '../exec/index.ts';
 import { downloadDebianFile, parsePrintUris, type AptSourceFile } from '../fetch/debian.ts';
+import type { ContainedPackage } from '../image/contained.ts';
 import type { BuildrootDownload, BuildrootInfo } from './buildroot.ts';
 
 /** Buildroot package folders whose Debian source package has another name. */
@@ -100,4 +101,30 @@ export function routeLine(route: DebianRoute): string {
   const { download } = route;
   if (route.debian) return `${download.package}: ${download.file} is Debian's ${route.debian.name} (apt-get source --download-only --only-source ${route.debian.source}), taken when not --offline`;
   return `${download.package}: ${download.file}${download.uri ? ` (${download.uri})` : ''}: ${route.why}`;
+}
+
+/** Buildroot's licence list ("GPL-2.0+, BSD-3-Clause") as an SPDX expression: ids joined by AND, other names as LicenseRef-. */
+export function spdxOfBuildrootLicense(text: string): string {
+  const terms = text.split(',').map((t) => t.trim()).filter(Boolean);
+  if (terms.length === 0) return 'NOASSERTION';
+  return terms.map((t) => (/^[A-Za-z0-9][A-Za-z0-9.-]*\+?$/.test(t) ? t : `LicenseRef-${t.replace(/[^A-Za-z0-9.-]+/g, '-')}`)).join(' AND ');
+}
+
+/** The packages of a Buildroot configuration for the SBOM, from `make show-info` and the .hash pins: target ones are in the rootfs, host ones built it. */
+export function buildrootPackages(info: BuildrootInfo, buildroot: string): ContainedPackage[] {
+  return Object.entries(info).flatMap(([name, pkg]): ContainedPackage[] => {
+    const role = pkg.type;
+    if (pkg.virtual || !pkg.version || (role !== 'target' && role !== 'host')) return [];
+    const first = pkg.downloads?.[0];
+    const download = first ? { package: pkg.dl_dir ?? name, file: first.source } : undefined;
+    const site = first?.uris.find((u) => !u.startsWith('file'))?.replace(/^[a-z]+(?:\|[a-z]+)?\+/, '');
+    const url = first && site ? `${site}/${first.source}` : undefined;
+    const sha256 = download ? pinnedHash(info, buildroot, download).sha256 : undefined;
+    return [{
+      name, version: pkg.version, license: spdxOfBuildrootLicense(pkg.licenses ?? ''), downloadLocation: url ?? (first ? 'NOASSERTION' : 'NONE'),
+      ...(sha256 ? { sha256 } : {}), ...(pkg['cpe-id'] ? { cpe: pkg['cpe-id'] } : {}),
+      purl: `pkg:generic/${encodeURIComponent(pkg.name ?? name)}@${encodeURIComponent(pkg.version)}${url ? `?download_url=${encodeURIComponent(url)}` : ''}`,
+      role,
+    }];
+  }).sort((a, b) => a.name.localeCompare(b.name));
 }

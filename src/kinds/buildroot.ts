@@ -8,6 +8,12 @@ export type BuildrootInfo = Readonly<Record<string, {
   readonly downloads?: readonly { readonly source: string; readonly uris: readonly string[] }[];
   /** Its .hash files, relative to the Buildroot tree. */
   readonly hashes?: readonly string[];
+  readonly name?: string;
+  readonly version?: string;
+  readonly type?: string;
+  readonly virtual?: boolean;
+  readonly licenses?: string;
+  readonly 'cpe-id'?: string;
 }>>;
 
 export interface BuildrootDownload { readonly package: string; readonly file: string; readonly uri?: string }

@@ -4,10 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readContained, type ContainedPackage } from '../image/contained.ts';
 import { IMAGE_MANIFEST, readImageManifest } from '../image/manifest.ts';
 import { JhError } from '../errors.ts';
 import type { BuildLayout } from '../engine/layout.ts';
-import type { Source } from '../engine/types.ts';
+import { parseTaskKey, type Source } from '../engine/types.ts';
 import type { Project } from '../project/load.ts';
 import { runProcess } from '../exec/index.ts';
 import { readDeployedFiles, type DeployedFile } from './files.ts';
@@ -19,6 +20,8 @@ export interface DescribedRecipe extends RecordedRecipe {
   readonly summary: string;
   /** The recipe's source as declared (upstream url, Debian origin, git url). */
   readonly declared: Source;
+  /** Packages its output holds that are not recipes (Buildroot's), from its deploy folder's sbom-packages.json. */
+  readonly contains: readonly ContainedPackage[];
 }
 
 export interface Revision {
@@ -60,6 +63,12 @@ export async function readRevision(root: string, fallbackVersion: string, env: N
   return { commit, version, sourceDateEpoch: Number(fromEnv ?? commitTime ?? 0) };
 }
 
+/** What the recipe's deploy output (in the cache entry of its deploy task) says it contains. */
+function containedOf(layout: BuildLayout, record: BuildRecord, recipe: string): ContainedPackage[] {
+  const deploy = [...record.tasks.entries()].find(([key]) => { const id = parseTaskKey(key); return id?.recipe === recipe && id.step === 'deploy'; });
+  return deploy ? readContained(join(layout.entry(deploy[1].signature), 'out')) : [];
+}
+
 export async function describeImage(project: Project, layout: BuildLayout, image: string, jhbuildVersion: string): Promise<ImageDescription> {
   const record = readBuildRecord(layout, image);
   const recipes: DescribedRecipe[] = [];
@@ -80,7 +89,7 @@ export async function describeImage(project: Project, layout: BuildLayout, image
       throw new JhError('E_PUBLISH_STALE', `recipe ${recipe.name} now pins ${pinned}, but the ${image} in ${layout.deploy} was built from ${recorded.source}`, {
         file: recipe.codeFiles[0], hint: `rebuild before publishing: jhbuild image --machine ${layout.machine}` });
     }
-    recipes.push({ ...recorded, license: recipe.license, summary: recipe.summary, declared: recipe.source });
+    recipes.push({ ...recorded, license: recipe.license, summary: recipe.summary, declared: recipe.source, contains: containedOf(layout, record, recorded.name) });
   }
   const files = await readDeployedFiles(record.dir);
   const madeBy = new Map<string, string>();

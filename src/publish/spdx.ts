@@ -1,5 +1,7 @@
 /** The SPDX 2.3 JSON document of an image: its sources (recipes), its files, and how they relate. Pure. */
+import type { ContainedPackage } from '../image/contained.ts';
 import type { DescribedRecipe, ImageDescription } from './describe.ts';
+import { spdxExpressionProblem } from './license.ts';
 
 export const SPDX_MEDIA_TYPE = 'application/spdx+json';
 
@@ -49,6 +51,23 @@ function packageOf(r: DescribedRecipe): Record<string, unknown> {
   };
 }
 
+const containedId = (recipe: string, p: ContainedPackage) => spdxId('Package', `${recipe}-${p.name}`);
+
+/** A package a recipe's output holds (Buildroot's): the ids a CVE scanner matches (CPE, purl) and the sha256 of its source. */
+function containedPackage(recipe: string, p: ContainedPackage): Record<string, unknown> {
+  const refs = [
+    ...(p.cpe ? [{ referenceCategory: 'SECURITY', referenceType: 'cpe23Type', referenceLocator: p.cpe }] : []),
+    ...(p.purl ? [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: p.purl }] : []),
+  ];
+  return {
+    SPDXID: containedId(recipe, p), name: p.name, versionInfo: p.version, supplier: 'NOASSERTION', downloadLocation: p.downloadLocation,
+    filesAnalyzed: false, ...(p.sha256 ? { checksums: [{ algorithm: 'SHA256', checksumValue: p.sha256 }] } : {}),
+    licenseConcluded: 'NOASSERTION', licenseDeclared: spdxExpressionProblem(p.license) ? 'NOASSERTION' : p.license, copyrightText: 'NOASSERTION',
+    ...(refs.length ? { externalRefs: refs } : {}), sourceInfo: `${p.role === 'host' ? 'a build tool of' : 'built into the output of'} recipe ${recipe}`,
+    primaryPackagePurpose: p.role === 'host' ? 'APPLICATION' : 'LIBRARY',
+  };
+}
+
 export interface SpdxOptions {
   /** Name of the tool in creationInfo, e.g. "jhbuild-0.1.0". */
   readonly tool: string;
@@ -64,6 +83,7 @@ export function spdxDocument(d: ImageDescription, options: SpdxOptions): Record<
       copyrightText: 'NOASSERTION', primaryPackagePurpose: 'FIRMWARE', comment: `jhbuild task signature ${signature}`,
     },
     ...d.recipes.map(packageOf),
+    ...d.recipes.flatMap((r) => r.contains.map((p) => containedPackage(r.name, p))),
   ];
   const files = d.files.map((f, i) => ({
     SPDXID: spdxId('File', `${i + 1}-${f.path}`), fileName: `./${f.path}`,
@@ -79,6 +99,9 @@ export function spdxDocument(d: ImageDescription, options: SpdxOptions): Record<
       return recipe && known.has(recipe) ? [{ spdxElementId: files[i]!.SPDXID, relationshipType: 'GENERATED_FROM', relatedSpdxElement: spdxId('Package', recipe) }] : [];
     }),
     ...d.recipes.map((r) => ({ spdxElementId: root, relationshipType: 'DEPENDS_ON', relatedSpdxElement: spdxId('Package', r.name) })),
+    ...d.recipes.flatMap((r) => r.contains.map((p) => (p.role === 'host'
+      ? { spdxElementId: containedId(r.name, p), relationshipType: 'BUILD_TOOL_OF', relatedSpdxElement: spdxId('Package', r.name) }
+      : { spdxElementId: spdxId('Package', r.name), relationshipType: 'CONTAINS', relatedSpdxElement: containedId(r.name, p) }))),
     ...d.recipes.flatMap((r) => r.needs.filter((n) => known.has(n))
       .map((n) => ({ spdxElementId: spdxId('Package', r.name), relationshipType: 'DEPENDS_ON', relatedSpdxElement: spdxId('Package', n) }))),
   ];
