@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import type { Kind, TaskContext } from '../engine/recipe.ts';
 import type { KernelConfig } from '../machine/types.ts';
 import { JhError } from '../errors.ts';
+import { buildResumably } from '../engine/interrupted.ts';
 
 /** Fixed build identity: equal sources and config give an equal Image. */
 export const REPRODUCIBLE_KBUILD = {
@@ -78,8 +79,11 @@ export function linuxKernel(): Kind {
       },
       async compile(ctx) {
         // Only the board's own device trees: `make dtbs` would build every board of the enabled SoC families.
+        // The O= folder is reused from build to build: what an interrupted one half wrote is made again.
         for (const { config, dir, guest } of builds(ctx)) {
-          await ctx.exec('make', [...makeArgs(ctx, dir), `-j${ctx.jobs}`, config.image, 'modules', ...(guest ? [] : config.dtbs)], { env: REPRODUCIBLE_KBUILD });
+          await buildResumably(dir, ['.config', '.config.old'],
+            () => ctx.exec('make', [...makeArgs(ctx, dir), `-j${ctx.jobs}`, config.image, 'modules', ...(guest ? [] : config.dtbs)], { env: REPRODUCIBLE_KBUILD }).then(() => undefined),
+            (files) => ctx.log(`the last build in ${dir} did not finish: ${files} file(s) it wrote are made again`), ctx.signal);
         }
       },
       async install(ctx) {
