@@ -5,14 +5,14 @@
  * host's apt configuration into BR2_DL_DIR under Buildroot's file name, and Buildroot still checks
  * each against its .hash. What no Debian package ships is named with what Debian has instead.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { JhError } from '../errors.ts';
 import { runProcess } from '../exec/index.ts';
 import { downloadDebianFile, parsePrintUris, type AptSourceFile } from '../fetch/debian.ts';
 import type { ContainedPackage } from '../image/contained.ts';
-import type { BuildrootDownload, BuildrootInfo } from './buildroot.ts';
+import { siteOf, type BuildrootDownload, type BuildrootInfo } from './buildroot.ts';
 
 /** Buildroot package folders whose Debian source package has another name. */
 const DEBIAN_SOURCE: Readonly<Record<string, string>> = { automake: 'automake-1.16', gcc: 'gcc-12', 'gettext-tiny': 'gettext', mpc: 'mpclib3', mpfr: 'mpfr4' };
@@ -85,12 +85,16 @@ export async function fetchDebianRoutes(routes: readonly DebianRoute[], dlDir: s
     const dir = join(dlDir, route.download.package);
     mkdirSync(dir, { recursive: true });
     const part = join(dir, `${route.download.file}.part-${process.pid}-${randomBytes(4).toString('hex')}`);
-    await downloadDebianFile(route.debian, part, log, signal);
-    const actual = createHash('sha256').update(readFileSync(part)).digest('hex');
-    if (actual !== route.sha256) {
-      throw new JhError('E_FETCH_CHECKSUM', `${route.debian.name} from apt has sha256 ${actual}, Buildroot pins ${route.sha256} for ${route.download.file}`, { hint: 'run apt-get update; the archive changed the file under the same name' });
+    try {
+      await downloadDebianFile(route.debian, part, log, signal);
+      const actual = createHash('sha256').update(readFileSync(part)).digest('hex');
+      if (actual !== route.sha256) {
+        throw new JhError('E_FETCH_CHECKSUM', `${route.debian.name} from apt has sha256 ${actual}, Buildroot pins ${route.sha256} for ${route.download.file}`, { hint: 'run apt-get update; the archive changed the file under the same name' });
+      }
+      renameSync(part, join(dir, route.download.file));
+    } finally {
+      rmSync(part, { force: true });
     }
-    renameSync(part, join(dir, route.download.file));
     fetched++;
   }
   return fetched;
@@ -117,7 +121,8 @@ export function buildrootPackages(info: BuildrootInfo, buildroot: string): Conta
     if (pkg.virtual || !pkg.version || (role !== 'target' && role !== 'host')) return [];
     const first = pkg.downloads?.[0];
     const download = first ? { package: pkg.dl_dir ?? name, file: first.source } : undefined;
-    const site = first?.uris.find((u) => !u.startsWith('file'))?.replace(/^[a-z]+(?:\|[a-z]+)?\+/, '');
+    const upstream = first?.uris.find((u) => !u.startsWith('file'));
+    const site = upstream ? siteOf(upstream) : undefined;
     const url = first && site ? `${site}/${first.source}` : undefined;
     const sha256 = download ? pinnedHash(info, buildroot, download).sha256 : undefined;
     return [{

@@ -18,6 +18,9 @@ export type BuildrootInfo = Readonly<Record<string, {
 
 export interface BuildrootDownload { readonly package: string; readonly file: string; readonly uri?: string }
 
+/** The site of one of show-info's uris ("https+https://site/dir", "https|urlencode+https://site"): the method prefix dropped. */
+export const siteOf = (uri: string) => uri.replace(/^[a-z]+(?:\|[a-z]+)*\+/, '');
+
 /** The downloads not yet in BR2_DL_DIR (Buildroot keeps each in a folder named after the package's dl_dir). */
 export function missingDownloads(info: BuildrootInfo, dlDir: string): BuildrootDownload[] {
   const missing = new Map<string, BuildrootDownload>();
@@ -26,8 +29,7 @@ export function missingDownloads(info: BuildrootInfo, dlDir: string): BuildrootD
     for (const d of pkg.downloads ?? []) {
       // host-gcc-initial and host-gcc-final share gcc's folder and tarball: one download.
       if (existsSync(join(dlDir, dir, d.source)) || missing.has(`${dir}/${d.source}`)) continue;
-      // "https+https://site/dir": the method, then the folder the file is fetched from.
-      missing.set(`${dir}/${d.source}`, { package: dir, file: d.source, uri: d.uris[0] ? `${d.uris[0].replace(/^[a-z]+\+/, '')}/${d.source}` : undefined });
+      missing.set(`${dir}/${d.source}`, { package: dir, file: d.source, uri: d.uris[0] ? `${siteOf(d.uris[0])}/${d.source}` : undefined });
     }
   }
   return [...missing.values()].sort((a, b) => a.package.localeCompare(b.package) || a.file.localeCompare(b.file));
