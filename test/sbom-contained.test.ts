@@ -6,7 +6,7 @@
  * tools of it). A garbled list is refused naming the file and the field.
  */
 import test from 'ava';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildrootPackages, spdxOfBuildrootLicense } from '../src/kinds/buildroot-sources.ts';
 import type { BuildrootInfo } from '../src/kinds/buildroot.ts';
@@ -96,4 +96,18 @@ test('jhbuild sbom: each Buildroot package is an SPDX package with its CPE, purl
   const refused = await runCli(['sbom', ...args, '--output', '-']);
   t.is(refused.code, 2, refused.stdout);
   t.regex(refused.stderr, /E_SBOM_PACKAGES: \S+sbom-packages\.json: \[0\]\.sha256: expected 64 hex digits/);
+});
+
+test('a build record whose manifest does not hash to its signature is not described', async (t) => {
+  const { root, args } = project(`${JSON.stringify(buildrootPackages(info, hashTree()))}\n`);
+  t.is((await runCli(['image', ...args])).code, 0);
+  // The guest's configure entry (the one that records its version) says another version than it was signed with.
+  const cache = join(root, 'build', 'cache');
+  const manifests = readdirSync(cache).flatMap((d) => readdirSync(join(cache, d)).map((e) => join(cache, d, e, 'manifest.json')))
+    .filter((f) => existsSync(f) && (JSON.parse(readFileSync(f, 'utf8')) as { task: string }).task === 'guest:configure');
+  t.is(manifests.length, 1);
+  writeFileSync(manifests[0]!, readFileSync(manifests[0]!, 'utf8').replace('2025.02.16', '2099.01'));
+  const refused = await runCli(['sbom', ...args, '--output', '-']);
+  t.is(refused.code, 2, refused.stdout);
+  t.regex(refused.stderr, /E_PUBLISH_RECORD: the build record \w+ behind \S+ is corrupt: \S+manifest\.json does not hash to its signature/);
 });

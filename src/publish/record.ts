@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { JhError } from '../errors.ts';
-import type { InputManifest } from '../engine/hash.ts';
+import { signManifest, type InputManifest } from '../engine/hash.ts';
 import type { BuildLayout } from '../engine/layout.ts';
 import { parseTaskKey } from '../engine/types.ts';
 
@@ -49,7 +49,13 @@ export function readBuildRecord(layout: BuildLayout, image: string): BuildRecord
       throw new JhError('E_PUBLISH_RECORD', `the build record ${sig.slice(0, 12)} behind ${link} is gone from the cache`, {
         hint: `rebuild the image (jhbuild image --machine ${layout.machine}) so that what is published can be described` });
     }
-    const manifest = JSON.parse(readFileSync(file, 'utf8')) as InputManifest;
+    // What is published is described from this record: it must be the one the signature names.
+    let manifest: InputManifest | undefined;
+    try { manifest = JSON.parse(readFileSync(file, 'utf8')) as InputManifest; } catch { manifest = undefined; }
+    if (!manifest || typeof manifest !== 'object' || signManifest(manifest) !== sig) {
+      throw new JhError('E_PUBLISH_RECORD', `the build record ${sig.slice(0, 12)} behind ${link} is corrupt: ${file} ${manifest ? 'does not hash to its signature' : 'is not JSON'}`, {
+        file, hint: `rebuild the image (jhbuild image --machine ${layout.machine}); a rebuild replaces the damaged entry` });
+    }
     if (tasks.has(manifest.task)) continue;
     tasks.set(manifest.task, { signature: sig, manifest });
     pending.push(...Object.values(manifest.deps));
