@@ -63,8 +63,17 @@ function kernelTree(): string {
   return (kernelDir = dir);
 }
 
-/** Compiles a board's dts as the kernel does (SOURCES.md); undefined when cpp or dtc refuses it. */
+const compiled = new Map<string, string | undefined>();
+/**
+ * Compiles a board's dts as the kernel does (SOURCES.md), once: a CLI child of one test may be reading
+ * the .dtb while another test asks for it. Undefined when cpp or dtc refuses it.
+ */
 function compile(board: string): string | undefined {
+  if (!compiled.has(board)) compiled.set(board, compileOnce(board));
+  return compiled.get(board);
+}
+
+function compileOnce(board: string): string | undefined {
   const root = kernelTree();
   const dts = join(root, 'arch/arm64/boot/dts', `${board}.dts`);
   if (!existsSync(dts)) return undefined;
