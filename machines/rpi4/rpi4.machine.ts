@@ -7,7 +7,7 @@
  * - the hypervisor at 0x1fc00000 and the cells and IVSHMEM below it (the tree's choice: the top of
  *   RAM): upstream keeps Jailhouse in the first 512 MiB;
  * - the root's MMIO as upstream's two windows (0xfd500000+0x1b00000, the PCIe outbound window) instead
- *   of the tree's 27 device regions: the same devices but the local interrupt controller at 0xff800000,
+ *   of the tree's 26 device regions: the same devices but the local interrupt controller at 0xff800000,
  *   which upstream leaves unmapped; and every SPI up to 224 (the tree's highest is 190);
  * - vpci_irq_base 0x96 (upstream's; the tree's lowest free SPI is one lower) and the root's name;
  * - the kernel: allnoconfig with the Pi's fragment, not defconfig (a fragment is not derivable).
