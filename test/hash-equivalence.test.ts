@@ -103,3 +103,33 @@ export default defineRecipe({
   t.true(started(second.stdout).includes('note:deploy'), second.stdout);
   t.is(readFileSync(join(root, 'build/deploy/test/note/console'), 'utf8'), 'console=ttyS0\n');
 });
+
+test('what a task reads of a need (its signature, its output hash) is what its own signature was made from: a cached result and one made again agree', async (t) => {
+  // The image recipes name their parts' signatures in manifest.json and derive disk ids from them.
+  const root = project();
+  write(root, 'recipes/stamp/stamp.recipe.ts', `import { defineRecipe } from ${JSON.stringify(indexUrl)};
+import { writeFileSync } from 'node:fs';
+export default defineRecipe({
+  name: 'stamp', version: '1', license: 'MIT', depends: [{ recipe: 'lib', task: 'install', for: 'deploy' }],
+  tasks: {
+    deploy: async (ctx) => { writeFileSync(ctx.dirs.deploy + '/stamp', ctx.deps.lib.signatures.install + ' ' + ctx.deps.lib.outputHash('install') + '\\n'); },
+  },
+});
+`);
+  const args = ['--project', root, '--machine', 'test', '--json'];
+  t.is((await runCli(['build', 'stamp', ...args])).code, 0);
+  const stamp = join(root, 'build/deploy/test/stamp/stamp');
+  const first = readFileSync(stamp, 'utf8');
+  t.regex(first, /^[0-9a-f]{64} [0-9a-f]{64}\n$/);
+
+  writeFileSync(join(root, 'recipes/lib/patches/0001-answer.patch'), PATCH('the right answer, said more clearly'));
+  const second = await runCli(['build', 'stamp', ...args]);
+  t.is(second.code, 0, second.stderr);
+  t.false(started(second.stdout).includes('stamp:deploy'), 'stamp is taken from the equivalent earlier build');
+  t.is(readFileSync(stamp, 'utf8'), first);
+
+  t.is((await runCli(['clean', 'stamp', '--project', root, '--machine', 'test'])).code, 0);
+  const again = await runCli(['build', 'stamp', ...args]);
+  t.true(started(again.stdout).includes('stamp:deploy'), again.stdout);
+  t.is(readFileSync(stamp, 'utf8'), first, 'made again under the same signature, it reads the same of lib');
+});

@@ -124,7 +124,11 @@ export async function runPlan(plan: BuildPlan, project: ProjectView, options: Bu
         build: join(layout.work(name), 'build'),
         src: join(layout.work(name), 'src'),
         version: recipes.get(name)!.version,
-        signatures: { install: install ?? '', deploy: deploy ?? '' },
+        signatures: { install: install ? plan.equivalence.unihash(install) : '', deploy: deploy ? plan.equivalence.unihash(deploy) : '' },
+        outputHash: (step) => {
+          const signature = step === 'install' ? install : deploy;
+          return signature ? entryOutputHash(layout.entry(signature), signature) : '';
+        },
       };
     };
     const wrapperEnv = options.compilerWrapper ? compilerWrapperEnv(options.compilerWrapper, options.buildDir, plan.machine.crossCompile) : {};

@@ -20,8 +20,13 @@ export interface DepOutputs {
   /** Its unpacked, patched source tree. */
   readonly src: string;
   readonly version: string;
-  /** Signatures of the tasks that made dest and deploy (for manifests). */
+  /**
+   * The signatures this task is signed with for dest and deploy (under hash equivalence, the first
+   * signature that gave those bytes): what a manifest names, consistent with the task's own key.
+   */
   readonly signatures: { readonly install: string; readonly deploy: string };
+  /** sha256 over dest's or deploy's tree (paths, modes, contents): ids derived from it follow the bytes, not a build folder's history. */
+  outputHash(step: 'install' | 'deploy'): string;
 }
 
 export interface TaskContext {

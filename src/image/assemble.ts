@@ -94,8 +94,11 @@ async function deployDisk(ctx: TaskContext, parts: ImageParts): Promise<void> {
   const work = join(ctx.dirs.work, 'image');
   rmSync(work, { recursive: true, force: true });
   const log = join(ctx.dirs.work, 'log', 'image.log');
-  // Disk and file system ids follow what went in (the signatures of every part), never the clock.
-  const seed = createHash('sha256').update(JSON.stringify([machine.name, ctx.recipe.name, ...Object.keys(ctx.deps).sort().map((d) => ctx.deps[d]!.signatures)])).digest('hex');
+  // Disk and file system ids follow what went in (the bytes of every part), never the clock nor which
+  // earlier build a cached part came from.
+  const inputs = ctx.recipe.depends.filter((d) => d.task === 'install' || d.task === 'deploy')
+    .map((d) => `${d.recipe}:${d.task}:${ctx.deps[d.recipe]!.outputHash(d.task as 'install' | 'deploy')}`).sort();
+  const seed = createHash('sha256').update(JSON.stringify([machine.name, ctx.recipe.name, ...inputs])).digest('hex');
   const rootIndex = layout.partitions.findIndex((p) => p.content === 'root');
   const bootIndex = layout.partitions.findIndex((p) => p.content === 'boot');
   const rootArgs = rootIndex < 0 ? [] : [`root=PARTUUID=${partitionUuid(layout.table, seed, layout.partitions[rootIndex]!.name, rootIndex + 1)}`, 'rootwait', 'rw', 'init=/init'];
