@@ -1,5 +1,5 @@
 /** Plans and runs a build: load recipes, graph, signatures, decide, run with a task context. */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { planGraph, type TaskGraph } from './graph.ts';
 import { acquireBuildLock } from './lock.ts';
@@ -8,6 +8,7 @@ import { recipeForMachine, type DepOutputs, type ProjectView, type Recipe, type 
 import { ARTIFACT_STEPS, decideRuns, dropBadEntries, entryOut, readWorkState, runBuild, type BuildEvent, type BuildSummary, type PlannedTask } from './run.ts';
 import { checkEntry } from './entry-check.ts';
 import { signManifest } from './hash.ts';
+import { buildKeyFiles } from './build-keys.ts';
 import { EquivalenceStore, entryOutputHash } from './cache/equivalence.ts';
 import { taskKey, type Step } from './types.ts';
 import type { Machine } from '../machine/types.ts';
@@ -181,6 +182,10 @@ export async function runPlan(plan: BuildPlan, project: ProjectView, options: Bu
             const path = files.get(name);
             if (!path) throw new Error(`"${name}" is not declared in files or patches of recipe "${recipe.name}"`);
             return path;
+          },
+          buildPublicKey: (name) => {
+            if (!recipe.buildKeys.includes(name)) throw new Error(`build key "${name}" is not declared in the buildKeys of recipe "${recipe.name}"`);
+            return readFileSync(buildKeyFiles(options.buildDir, name).publicKey, 'utf8').trim();
           },
           log: (message) => appendFileSync(io.log, `${message}\n`),
           progress: io.progress,

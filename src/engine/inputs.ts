@@ -12,6 +12,7 @@ import type { ToolVersions } from './tools.ts';
 import { hashTree, treeCacheFile } from './tree.ts';
 import { defaultSteps } from './steps.ts';
 import type { Machine } from '../machine/types.ts';
+import { ensureBuildKey } from './build-keys.ts';
 
 export interface SignInputs {
   readonly graph: TaskGraph;
@@ -102,6 +103,7 @@ export function signGraph(inputs: SignInputs): Signatures {
       for (const f of recipe.files) files[f.name] = hashFile(f.path);
       for (const f of machineSelectedFiles(recipe, inputs.machine)) files[f.name] = hashFile(f.path);
       for (const t of recipe.templates) files[`templates/${t}`] = hashFile(inputs.project.templatePath(t));
+      for (const key of recipe.buildKeys) files[`build-key/${key}.pub`] = hashFile(ensureBuildKey(inputs.buildDir, key).publicKey);
       recipe.codeFiles.forEach((file, i) => { code[i === 0 ? 'recipe' : `append${i}`] = hashFile(file); });
       for (const file of recipe.codeFiles.flatMap((f) => moduleClosure(f, imports))) {
         if (!recipe.codeFiles.includes(file)) code[`module:${relative(inputs.project.root, file)}`] = hashFile(file);

@@ -1,6 +1,7 @@
 /** Recipes as written (RecipeInput) and as resolved through the layers (Recipe). */
 import type { Dependency, DependencyCondition, FileRef, Json, Source, Step } from './types.ts';
 import type { Machine } from '../machine/types.ts';
+import type { BuildKeyName } from './build-keys.ts';
 
 export interface ExecOptions {
   readonly cwd?: string;
@@ -61,6 +62,8 @@ export interface TaskContext {
   render(template: string, data: unknown): string;
   /** Path of a declared input file (files/... or a patch). */
   file(name: string): string;
+  /** The public key (an authorized_keys line) of a declared build key pair; the private half is not for recipes. */
+  buildPublicKey(name: BuildKeyName): string;
   log(message: string): void;
   /** What a long step is doing now (e.g. the package Buildroot builds), shown live beside the task. */
   progress(message: string): void;
@@ -127,6 +130,11 @@ export interface RecipeInput {
   readonly kind?: Kind;
   readonly tasks?: Partial<Record<Step, TaskFn>>;
   readonly provides?: readonly string[];
+  /**
+   * Key pairs of the build folder whose public halves the recipe puts into what it makes (the
+   * Linux guest's authorized_keys): inputs of its configure step, so its signature follows the key.
+   */
+  readonly buildKeys?: readonly BuildKeyName[];
 }
 
 /** What a layer's <name>.append.ts adds to a recipe of a lower layer. */
@@ -156,6 +164,7 @@ export interface Recipe {
   readonly vars: Readonly<Record<string, Json>>;
   readonly tasks: Partial<Record<Step, TaskFn>>;
   readonly provides: readonly string[];
+  readonly buildKeys: readonly BuildKeyName[];
   /** Folder of the defining file (relative paths of `source.local` resolve here). */
   readonly dir: string;
   /** Every file that contributed (recipe, appends), in layer order. */

@@ -4,9 +4,10 @@ import { dirname, join, relative } from 'node:path';
 import type { DependencyInput, Recipe, RecipeAppend, RecipeInput } from '../engine/recipe.ts';
 import { isStep, STEPS, type Dependency, type FileRef, type Source } from '../engine/types.ts';
 import { Checker } from '../checker.ts';
+import { BUILD_KEYS } from '../engine/build-keys.ts';
 
 const RECIPE_KEYS = ['name', 'version', 'license', 'summary', 'source', 'depends', 'patches', 'files',
-  'templates', 'machineKeys', 'machineFiles', 'tools', 'vars', 'kind', 'tasks', 'provides'] as const;
+  'templates', 'machineKeys', 'machineFiles', 'tools', 'vars', 'kind', 'tasks', 'provides', 'buildKeys'] as const;
 const APPEND_KEYS = ['name', 'patches', 'files', 'depends', 'machineKeys', 'vars', 'tasks'] as const;
 const COMMIT = /^[0-9a-f]{40}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -22,6 +23,9 @@ export function validateRecipe(value: unknown, file: string, expectedName: strin
   validateDepends(check, recipe.depends, 'depends');
   for (const key of ['patches', 'files', 'templates', 'machineKeys', 'machineFiles', 'tools', 'provides'] as const) check.strings(recipe[key], key);
   validateFiles(check, dirname(file), [...check.strings(recipe.patches, 'patches'), ...check.strings(recipe.files, 'files')]);
+  for (const key of check.strings(recipe.buildKeys, 'buildKeys')) {
+    if (!(BUILD_KEYS as readonly string[]).includes(key)) check.fail('buildKeys', `no build key "${key}"`, `one of: ${BUILD_KEYS.join(', ')}`);
+  }
   validateTasks(check, recipe.tasks, 'tasks');
   if (recipe.kind !== undefined) validateTasks(check, check.object(recipe.kind, 'kind').tasks, 'kind.tasks');
   return recipe as unknown as RecipeInput;
@@ -154,6 +158,7 @@ export function resolveRecipe(defs: { input: RecipeInput; file: string }[],
     vars,
     tasks,
     provides: input.provides ?? [],
+    buildKeys: input.buildKeys ?? [],
     dir,
     codeFiles: [...defs.map((d) => d.file), ...appends.map((a) => a.file)],
     origins,
