@@ -11,6 +11,7 @@ import type { Machine } from '../machine/types.ts';
 import type { BuildOptions } from './build.ts';
 import { buildLayout, type BuildLayout } from './layout.ts';
 import { acquireBuildLock } from './lock.ts';
+import { buildKeyFiles } from './build-keys.ts';
 import { applyDeployLinks, planCacheFile, readNoopPlan, snapshotFiles, statKey, writeCachedPlan } from './plan-cache.ts';
 import type { ProjectView } from './recipe.ts';
 import type { BuildEvent, BuildSummary, PlannedTask } from './run.ts';
@@ -84,6 +85,9 @@ export async function build(project: ProjectView, machineRef: MachineRef, target
   const extraFiles: [string, string][] = machine.rootCellFile && isAbsolute(machine.rootCellFile) ? [[machine.rootCellFile, statKey(machine.rootCellFile)]] : [];
   await refuseUnworkableCells(machine);
   const plan = await planBuild(project, machine, targets, request, lastStep);
+  // The build keys' public halves are inputs outside the project (planning made them when missing).
+  const keys = new Set([...plan.recipes.values()].flatMap((r) => r.buildKeys));
+  for (const key of keys) { const file = buildKeyFiles(request.buildDir, key).publicKey; extraFiles.push([file, statKey(file)]); }
   await hooks.planned?.(plan.tasks);
   if (request.dryRun) return result({ ran: 0, cached: plan.tasks.filter((t) => !t.reason).length, failed: 0 }, false);
   // Offline, every missing source is named at once, before anything runs.

@@ -33,6 +33,17 @@ export interface Revision {
   readonly sourceDateEpoch: number;
 }
 
+/** A build key whose public half went into the image (an input of `task`); its private half never leaves the build folder. */
+export interface PublishedBuildKey { readonly task: string; readonly key: string; readonly publicKeySha256: string }
+
+/** The build keys the image's tasks were signed over (their input manifests list `build-key/NAME.pub`). */
+export function buildKeysOf(record: BuildRecord): PublishedBuildKey[] {
+  return [...record.tasks.entries()].flatMap(([task, t]) => Object.entries(t.manifest.files)
+    .filter(([name]) => name.startsWith('build-key/'))
+    .map(([name, sha256]) => ({ task, key: name.slice('build-key/'.length).replace(/\.pub$/, ''), publicKeySha256: sha256 })))
+    .sort((a, b) => (a.task < b.task ? -1 : 1));
+}
+
 export interface ImageDescription {
   readonly record: BuildRecord;
   readonly files: readonly DeployedFile[];

@@ -3,7 +3,7 @@
  * machine and options as external parameters, every source by digest as resolved dependencies.
  * Self-attested by the machine that publishes (SLSA Build L1). Pure.
  */
-import type { ImageDescription } from './describe.ts';
+import { buildKeysOf, type ImageDescription } from './describe.ts';
 
 export const IN_TOTO_MEDIA_TYPE = 'application/vnd.in-toto+json';
 export const BUILD_TYPE = 'urn:jhbuild:build-type:image:v1';
@@ -41,7 +41,11 @@ export function provenanceStatement(d: ImageDescription, options: ProvenanceOpti
           machine: d.record.machine, image: d.record.image, acceptedLicenses: [...options.acceptedLicenses],
           localSources: d.recipes.filter((r) => r.source.startsWith('tree:')).map((r) => r.name),
         },
-        internalParameters: { jhbuild: options.jhbuildVersion, sourceDateEpoch: d.revision.sourceDateEpoch, tools },
+        internalParameters: {
+          jhbuild: options.jhbuildVersion, sourceDateEpoch: d.revision.sourceDateEpoch, tools,
+          // Public halves only: each private key stays in the build folder, never in the image or a publication.
+          buildKeys: buildKeysOf(d.record).map((k) => ({ ...k, privateKey: 'kept in the build folder, not published' })),
+        },
         resolvedDependencies: [...project, ...d.recipes.flatMap((r) => dependencyOf(r.name, r.version, r.source) ?? [])],
       },
       runDetails: {

@@ -1,6 +1,6 @@
 /** The SPDX 2.3 JSON document of an image: its sources (recipes), its files, and how they relate. Pure. */
 import type { ContainedPackage } from '../image/contained.ts';
-import type { DescribedRecipe, ImageDescription } from './describe.ts';
+import { buildKeysOf, type DescribedRecipe, type ImageDescription } from './describe.ts';
 import { spdxExpressionProblem } from './license.ts';
 
 export const SPDX_MEDIA_TYPE = 'application/spdx+json';
@@ -80,7 +80,9 @@ export function spdxDocument(d: ImageDescription, options: SpdxOptions): Record<
     {
       SPDXID: root, name: `${image} for ${machine}`, versionInfo: d.revision.version, supplier: 'NOASSERTION',
       downloadLocation: 'NOASSERTION', filesAnalyzed: false, licenseConcluded: 'NOASSERTION', licenseDeclared: 'NOASSERTION',
-      copyrightText: 'NOASSERTION', primaryPackagePurpose: 'FIRMWARE', comment: `jhbuild task signature ${signature}`,
+      copyrightText: 'NOASSERTION', primaryPackagePurpose: 'FIRMWARE', comment: [`jhbuild task signature ${signature}`,
+        ...buildKeysOf(d.record).map((k) => `${k.task} put the public key of the build folder's ${k.key} pair into it (sha256 of the key line ${k.publicKeySha256}); `
+          + 'the private key stays in the build folder: it is in no image and no published file')].join('. '),
     },
     ...d.recipes.map(packageOf),
     ...d.recipes.flatMap((r) => r.contains.map((p) => containedPackage(r.name, p))),
