@@ -5,12 +5,13 @@
  * a real Buildroot for qemu-arm64 and is refused offline with the list.
  */
 import test from 'ava';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildrootProgress, missingDownloads, type BuildrootInfo } from '../src/kinds/buildroot.ts';
-import { repoRoot, runCli } from './helpers/cli.ts';
-import { copyProject } from './helpers/project-copy.ts';
+import { runCli } from './helpers/cli.ts';
+import { parseConfig } from '../src/kinds/kconfig.ts';
+import { DEBIAN_12_INPUTS } from '../src/kinds/buildroot-debian.ts';
 
 const buildrootSrc = process.env.JHBUILD_BUILDROOT_SRC;
 const treeReason = !buildrootSrc ? 'set JHBUILD_BUILDROOT_SRC to a Buildroot 2025.02.16 tree'
@@ -37,25 +38,29 @@ test('downloads: those in BR2_DL_DIR are there, a tarball two packages share is 
   t.deepEqual(missingDownloads(info, dl), [{ package: 'gcc', file: 'gcc-13.4.0.tar.xz', uri: 'https://example.invalid/gcc/gcc-13.4.0.tar.xz' }]);
 });
 
-(treeReason ? test.skip : test)('a real Buildroot: configured from the fragment, mirrored files taken, the rest named offline', async (t) => {
-  const copy = copyProject(repoRoot);
-  const file = join(copy, 'machines/qemu-arm64/qemu-arm64.machine.ts');
-  writeFileSync(file, readFileSync(file, 'utf8').replace("guestRootfs: 'busybox',", "guestRootfs: 'buildroot',"));
+(treeReason ? test.skip : test)('a real Buildroot offline: the toolchain is configured from Debian 12\'s versions, and every Debian file not at hand is named with its apt command', async (t) => {
   const build = mkdtempSync(join(tmpdir(), 'jh-br-build-'));
   const mirror = mkdtempSync(join(tmpdir(), 'jh-br-mirror-'));
-  mkdirSync(join(mirror, 'buildroot', 'busybox'), { recursive: true });
-  writeFileSync(join(mirror, 'buildroot', 'busybox', 'busybox-1.37.0.tar.bz2'), 'from the mirror');
-  const run = await runCli(['build', 'buildroot', '--project', copy, '--machine', 'qemu-arm64', '--build-dir', build,
+  // A mirror file counts as at hand (its bytes are checked against the pin when it is taken).
+  writeFileSync(join(mirror, 'm4_1.4.19.orig.tar.xz'), 'checked when taken');
+  const run = await runCli(['build', 'buildroot', '--machine', 'qemu-arm64', '--build-dir', build,
     '--src', `buildroot=${buildrootSrc}`, '--mirror', mirror, '--offline'], { timeoutMs: 600_000 });
   t.not(run.code, 0);
-  t.regex(run.stdout + run.stderr, /Buildroot needs \d+ download\(s\) that are neither in \S+ nor in a mirror folder, and the build is offline/);
+  t.regex(run.stdout + run.stderr, new RegExp(`Buildroot needs ${new Set(DEBIAN_12_INPUTS.flatMap((i) => ('files' in i ? i.files : [i.from])).map((f) => f.file)).size - 1} Debian file\\(s\\) that are neither in \\S+ nor in a mirror folder, and the build is offline`));
   // The whole list is in the task's log (the console shows its tail).
-  const out = readFileSync(join(build, 'work/qemu-arm64/buildroot/log/compile.log'), 'utf8');
-  for (const want of ['musl: musl-', 'dropbear: dropbear-', 'iproute2: iproute2-', 'gcc: gcc-', 'binutils: binutils-']) t.true(out.includes(want), want);
-  t.false(/busybox: busybox-1\.37\.0/.test(out), 'the mirror\'s busybox counts');
-  t.is(readFileSync(join(build, 'downloads/buildroot/busybox/busybox-1.37.0.tar.bz2'), 'utf8'), 'from the mirror');
-  const config = readFileSync(join(build, 'work/qemu-arm64/buildroot/build/.config'), 'utf8');
-  for (const line of ['BR2_aarch64=y', 'BR2_TOOLCHAIN_BUILDROOT_MUSL=y', 'BR2_PACKAGE_DROPBEAR=y', 'BR2_PACKAGE_IPROUTE2=y', 'BR2_TARGET_ROOTFS_CPIO_GZIP=y',
+  const out = readFileSync(join(build, 'work/qemu-arm64/buildroot-toolchain/log/compile.log'), 'utf8');
+  for (const want of ['gcc-12_12.2.0.orig.tar.gz (sha256 b8298be1', 'apt-get source --download-only --only-source binutils=2.40-2', 'musl_1.2.3.orig.tar.gz',
+    'busybox_1.35.0-4+deb12u1.dsc', 'apt-get download fakeroot=1.31-1.2']) t.true(out.includes(want), want);
+  t.false(out.includes('m4_1.4.19.orig.tar.xz ('), 'the mirror\'s m4');
+  const config = readFileSync(join(build, 'work/qemu-arm64/buildroot-toolchain/build/.config'), 'utf8');
+  for (const line of ['BR2_aarch64=y', 'BR2_TOOLCHAIN_BUILDROOT_MUSL=y', 'BR2_KERNEL_HEADERS_6_1=y', 'BR2_PRIMARY_SITE_ONLY=y',
     `BR2_DL_DIR="${join(build, 'downloads/buildroot')}"`]) t.true(config.includes(`${line}\n`), line);
-  t.true(config.includes('BR2_ROOTFS_OVERLAY="$(BR2_EXTERNAL_JHBUILD_PATH)/rootfs-overlay"\n'), 'the overlay from BR2_EXTERNAL');
+  t.regex(config, /^BR2_PACKAGE_OVERRIDE_FILE=".*\/debian-12\.mk"$/m);
+  rmSync(build, { recursive: true, force: true });
+  rmSync(mirror, { recursive: true, force: true });
+});
+
+test('a Buildroot fragment is read like a kernel one: BR2_ choices set and unset (the check of what Buildroot dropped reads them)', (t) => {
+  const config = parseConfig('BR2_aarch64=y\n# BR2_TARGET_GENERIC_GETTY is not set\nBR2_TARGET_GENERIC_HOSTNAME="jhbuild-guest"\n# a comment\nCONFIG_X=m\n');
+  t.deepEqual([...config], [['BR2_aarch64', 'y'], ['BR2_TARGET_GENERIC_GETTY', 'n'], ['BR2_TARGET_GENERIC_HOSTNAME', '"jhbuild-guest"'], ['CONFIG_X', 'm']]);
 });

@@ -9,6 +9,7 @@ import test from 'ava';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildrootPackages, spdxOfBuildrootLicense } from '../src/kinds/buildroot-sources.ts';
+import { debianOrigins } from '../src/kinds/buildroot-debian.ts';
 import type { BuildrootInfo } from '../src/kinds/buildroot.ts';
 import { indexUrl, repoRoot, runCli } from './helpers/cli.ts';
 import { tempDir, write, writeTestMachine } from './helpers/fixture.ts';
@@ -110,4 +111,17 @@ test('a build record whose manifest does not hash to its signature is not descri
   const refused = await runCli(['sbom', ...args, '--output', '-']);
   t.is(refused.code, 2, refused.stdout);
   t.regex(refused.stderr, /E_PUBLISH_RECORD: the build record \w+ behind \S+ is corrupt: \S+manifest\.json does not hash to its signature/);
+});
+
+test('a Buildroot package built from a Debian source is named by it: a pkg:deb purl and the pinned file\'s sha256', (t) => {
+  const debian = new Map([['busybox', { source: 'busybox', version: '1:1.35.0-4+deb12u1', sha256: 'f'.repeat(64) }]]);
+  const busybox = buildrootPackages(info, hashTree(), debian).find((p) => p.name === 'busybox')!;
+  t.is(busybox.purl, 'pkg:deb/debian/busybox@1%3A1.35.0-4%2Bdeb12u1?arch=source');
+  t.is(busybox.sha256, 'f'.repeat(64));
+  t.is(busybox.cpe, 'cpe:2.3:a:busybox:busybox:1.37.0:-:*:*:*:*:*:*', 'the CPE stays Buildroot\'s');
+  // The table's origins: a tree is named by its .orig tarball, a file taken inside a tarball by that tarball's package.
+  const origins = debianOrigins();
+  t.deepEqual(origins.get('busybox'), { source: 'busybox', version: '1.35.0-4+deb12u1', sha256: 'faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694' });
+  t.is(origins.get('musl-compat-headers')?.source, 'glibc');
+  t.is(origins.get('gcc')?.source, 'gcc-12');
 });

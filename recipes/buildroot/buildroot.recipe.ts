@@ -1,33 +1,60 @@
 /**
  * The Linux guest's userland from Buildroot 2025.02.16 (LTS), as rootfs.cpio.gz for the
- * linux-guest recipe. Buildroot's downloads go to jhbuild's download folder (BR2_DL_DIR), are
- * taken from the mirror folders when there, else from a Debian source package that ships the same
- * bytes (the sha256 of Buildroot's .hash, through the host's apt), and are checked by Buildroot
- * against its own .hash files; offline, the build first says which of them are missing and what
- * Debian has instead. jhbuild's additions are a
+ * linux-guest recipe, from Debian 12 sources alone: the cross toolchain is the buildroot-toolchain
+ * recipe's SDK (an external toolchain here, built once and cached), and every package Buildroot
+ * builds is a Debian file pinned by sha256 (src/kinds/buildroot-debian.ts, through the host's apt or
+ * a mirror folder) or a file Debian ships with the very bytes Buildroot pins. Buildroot checks each
+ * download against its .hash files (Debian's versions' pins in the global patch dir); offline, the
+ * build first says which files are missing and where Debian has them. jhbuild's additions are a
  * BR2_EXTERNAL tree (external/), the package choice a fragment (fragments/guest.config).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildrootPackages, buildrootProgress, CONTAINED_FILE, debianRoutes, defineRecipe, fetchDebianRoutes, git, JhError, missingDownloads, parseConfig, routeLine } from '../../src/index.ts';
+import {
+  BUILDROOT_ARCH, buildrootPackages, buildrootProgress, CONTAINED_FILE, debianDefconfig, debianOrigins, DEBIAN_OVERRIDE_TEMPLATE, debianRoutes, defineRecipe,
+  fetchDebianRoutes, git, JhError, missingDownloads, parseConfig, prepareBuildrootDebian, routeLine, sdkName,
+} from '../../src/index.ts';
 import type { BuildrootInfo, TaskContext } from '../../src/index.ts';
 
 const EXTERNAL = ['external.desc', 'Config.in', 'external.mk', 'rootfs-overlay/etc/init.d/S40jhbuild-net'];
-const ARCH: Readonly<Record<string, string>> = { arm64: 'BR2_aarch64=y', x86: 'BR2_x86_64=y' };
 export const ROOTFS = 'rootfs.cpio.gz';
+/**
+ * The root's ssh client into the guest: Buildroot's dropbear binary (run as dbclient) and the musl
+ * loader it needs, deployed beside the rootfs for the linux-guest recipe to put into the root.
+ */
+export const ROOT_SSH = 'root-ssh';
 
 const external = (ctx: TaskContext) => join(ctx.dirs.recipe, 'external');
 const dlDir = (ctx: TaskContext) => join(ctx.dirs.downloads, 'buildroot');
+const debianWork = (ctx: TaskContext) => join(ctx.dirs.work, 'debian');
 const make = (ctx: TaskContext, ...goals: string[]) => ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, `BR2_EXTERNAL=${external(ctx)}`, ...goals];
+// Buildroot refuses to run configure scripts as root unless told (CI and containers build as root).
+const env = { FORCE_UNSAFE_CONFIGURE: '1' };
+
+function arch(ctx: TaskContext) {
+  const found = BUILDROOT_ARCH[ctx.machine.arch];
+  if (!found) throw new JhError('E_BUILDROOT_ARCH', `no Buildroot target for machine arch ${ctx.machine.arch}`, { hint: `arch: ${Object.keys(BUILDROOT_ARCH).join(' or ')}` });
+  return found;
+}
+
+/** Where the toolchain's SDK is unpacked (relocate-sdk.sh makes it work there). */
+const sdkDir = (ctx: TaskContext) => join(ctx.dirs.build, 'toolchain', sdkName(arch(ctx).tuple));
+
+/** The buildroot-toolchain SDK as Buildroot's "custom, pre-installed" external toolchain. */
+function toolchainConfig(ctx: TaskContext): string[] {
+  return [
+    'BR2_TOOLCHAIN_EXTERNAL=y', 'BR2_TOOLCHAIN_EXTERNAL_CUSTOM=y', 'BR2_TOOLCHAIN_EXTERNAL_PREINSTALLED=y',
+    `BR2_TOOLCHAIN_EXTERNAL_PATH="${sdkDir(ctx)}"`, `BR2_TOOLCHAIN_EXTERNAL_CUSTOM_PREFIX="${arch(ctx).tuple}"`,
+    'BR2_TOOLCHAIN_EXTERNAL_GCC_12=y', 'BR2_TOOLCHAIN_EXTERNAL_HEADERS_6_1=y', 'BR2_TOOLCHAIN_EXTERNAL_CUSTOM_MUSL=y', 'BR2_TOOLCHAIN_EXTERNAL_HAS_SSP=y',
+  ];
+}
 
 async function configure(ctx: TaskContext): Promise<void> {
   const fragment = readFileSync(ctx.file('fragments/guest.config'), 'utf8');
-  const arch = ARCH[ctx.machine.arch];
-  if (!arch) throw new JhError('E_BUILDROOT_ARCH', `machine ${ctx.machine.name}: no Buildroot target for arch ${ctx.machine.arch}`, { hint: `arch: ${Object.keys(ARCH).join(' or ')}` });
   const defconfig = join(ctx.dirs.build, 'jhbuild_defconfig');
   mkdirSync(ctx.dirs.build, { recursive: true });
-  writeFileSync(defconfig, `${arch}\n${fragment}BR2_DL_DIR="${dlDir(ctx)}"\nBR2_JLEVEL=${ctx.jobs}\n`);
-  await ctx.exec('make', make(ctx, `BR2_DEFCONFIG=${defconfig}`, 'defconfig'));
+  writeFileSync(defconfig, [arch(ctx).option, ...toolchainConfig(ctx), fragment, debianDefconfig(dlDir(ctx), debianWork(ctx)), `BR2_JLEVEL=${ctx.jobs}`, ''].join('\n'));
+  await ctx.exec('make', make(ctx, `BR2_DEFCONFIG=${defconfig}`, 'defconfig'), { env });
   // As for kernels: a choice Buildroot dropped (a wrong name, an unmet dependency) fails here, not in the guest.
   const config = parseConfig(readFileSync(join(ctx.dirs.build, '.config'), 'utf8'));
   const lost = [...parseConfig(fragment).entries()].filter(([key, value]) => key !== 'BR2_ROOTFS_OVERLAY' && config.get(key) !== value);
@@ -46,7 +73,7 @@ async function configure(ctx: TaskContext): Promise<void> {
 async function gatherDownloads(ctx: TaskContext): Promise<void> {
   // Into a file, not the log: it is one line of some 50 KB.
   const infoFile = join(ctx.dirs.build, 'show-info.json');
-  await ctx.exec('sh', ['-c', 'exec make "$@" > "$0"', infoFile, ...make(ctx, '-s', 'show-info')]);
+  await ctx.exec('sh', ['-c', 'exec make "$@" > "$0"', infoFile, ...make(ctx, '-s', 'show-info')], { env });
   const info = JSON.parse(readFileSync(infoFile, 'utf8')) as BuildrootInfo;
   for (const want of missingDownloads(info, dlDir(ctx))) {
     const found = ctx.fetchOptions.mirrors.flatMap((m) => [join(m, 'buildroot', want.package, want.file), join(m, 'buildroot', want.file), join(m, want.file)]).find(existsSync);
@@ -71,10 +98,25 @@ async function gatherDownloads(ctx: TaskContext): Promise<void> {
   }
 }
 
+/** The toolchain recipe's SDK, unpacked and relocated to where this build's defconfig points. */
+async function unpackToolchain(ctx: TaskContext): Promise<void> {
+  const tarball = join(ctx.deps['buildroot-toolchain']!.dest, `${sdkName(arch(ctx).tuple)}.tar.gz`);
+  const into = join(sdkDir(ctx), '..');
+  rmSync(into, { recursive: true, force: true });
+  mkdirSync(into, { recursive: true });
+  await ctx.exec('tar', ['-xzf', tarball, '-C', into]);
+  await ctx.exec(join(sdkDir(ctx), 'relocate-sdk.sh'), []);
+}
+
 async function compile(ctx: TaskContext): Promise<void> {
+  await prepareBuildrootDebian({
+    dlDir: dlDir(ctx), downloads: ctx.dirs.downloads, work: debianWork(ctx), render: ctx.render,
+    fetch: { mirrors: ctx.fetchOptions.mirrors, offline: ctx.fetchOptions.offline, signal: ctx.signal, log: ctx.log },
+  });
+  await unpackToolchain(ctx);
   await gatherDownloads(ctx);
   // Buildroot's own jobs (BR2_JLEVEL) run inside one make: the outer make stays serial, as Buildroot requires.
-  await ctx.exec('make', make(ctx), { onLine: (line) => { const now = buildrootProgress(line); if (now) ctx.progress(now); } });
+  await ctx.exec('make', make(ctx), { env, onLine: (line) => { const now = buildrootProgress(line); if (now) ctx.progress(now); } });
 }
 
 export default defineRecipe({
@@ -83,18 +125,25 @@ export default defineRecipe({
   license: 'GPL-2.0-or-later',
   summary: 'Buildroot userland (busybox, dropbear, iproute2) for Linux guests in Jailhouse cells',
   source: git({ url: 'https://github.com/buildroot/buildroot.git', rev: '135af563b945b8c3d18f8fd370370075b9edb140' }),
+  depends: [{ recipe: 'buildroot-toolchain', task: 'install', for: 'configure' }],
   files: ['fragments/guest.config', ...EXTERNAL.map((f) => `external/${f}`)],
-  machineKeys: ['name', 'arch'],
-  tools: ['make', 'gcc', 'g++', 'patch', 'perl', 'rsync', 'cpio', 'unzip', 'bc', 'file', 'wget'],
+  templates: [DEBIAN_OVERRIDE_TEMPLATE],
+  // The arch only: every machine of an arch shares one toolchain and one guest userland.
+  machineKeys: ['arch'],
+  tools: ['make', 'gcc', 'g++', 'patch', 'perl', 'rsync', 'cpio', 'unzip', 'bc', 'file', 'wget', 'dpkg-source', 'dpkg-deb'],
   tasks: {
     configure,
     compile,
     deploy(ctx) {
       mkdirSync(ctx.dirs.deploy, { recursive: true });
       copyFileSync(join(ctx.dirs.build, 'images', ROOTFS), join(ctx.dirs.deploy, ROOTFS));
+      mkdirSync(join(ctx.dirs.deploy, ROOT_SSH), { recursive: true });
+      copyFileSync(join(ctx.dirs.build, 'target/usr/sbin/dropbear'), join(ctx.dirs.deploy, ROOT_SSH, 'dbclient'));
+      const loader = `ld-musl-${arch(ctx).tuple.split('-')[0]}.so.1`;
+      copyFileSync(join(ctx.dirs.build, 'target/lib', loader), join(ctx.dirs.deploy, ROOT_SSH, loader));
       // The SBOM's view of the rootfs: every package with its version, licence, source sha256 and CPE.
       const info = JSON.parse(readFileSync(join(ctx.dirs.build, 'show-info.json'), 'utf8')) as BuildrootInfo;
-      writeFileSync(join(ctx.dirs.deploy, CONTAINED_FILE), `${JSON.stringify(buildrootPackages(info, ctx.dirs.src), null, 1)}\n`);
+      writeFileSync(join(ctx.dirs.deploy, CONTAINED_FILE), `${JSON.stringify(buildrootPackages(info, ctx.dirs.src, debianOrigins()), null, 1)}\n`);
     },
   },
 });

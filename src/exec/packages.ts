@@ -8,7 +8,7 @@ import { arch } from 'node:os';
 /** Host commands and the binary package that ships each (as `dpkg -S` names it). */
 export const COMMAND_PACKAGES: Readonly<Record<string, string>> = {
   git: 'git', make: 'make', gcc: 'gcc', bc: 'bc', flex: 'flex', bison: 'bison', cpio: 'cpio', python3: 'python3', perl: 'perl',
-  tar: 'tar', bzip2: 'bzip2', xz: 'xz-utils', sh: 'dash', 'apt-get': 'apt', 'dpkg-deb': 'dpkg', swig: 'swig',
+  tar: 'tar', bzip2: 'bzip2', xz: 'xz-utils', sh: 'dash', 'apt-get': 'apt', 'dpkg-deb': 'dpkg', 'dpkg-source': 'dpkg-dev', swig: 'swig',
   dtc: 'device-tree-compiler', fdtoverlay: 'device-tree-compiler', fdtget: 'device-tree-compiler', mkimage: 'u-boot-tools',
   mke2fs: 'e2fsprogs', debugfs: 'e2fsprogs', 'mkfs.vfat': 'dosfstools', sfdisk: 'fdisk', bmaptool: 'bmap-tools',
   mcopy: 'mtools', mformat: 'mtools', mdir: 'mtools', mmd: 'mtools',

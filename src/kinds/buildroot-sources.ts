@@ -114,8 +114,16 @@ export function spdxOfBuildrootLicense(text: string): string {
   return terms.map((t) => (/^[A-Za-z0-9][A-Za-z0-9.-]*\+?$/.test(t) ? t : `LicenseRef-${t.replace(/[^A-Za-z0-9.-]+/g, '-')}`)).join(' AND ');
 }
 
-/** The packages of a Buildroot configuration for the SBOM, from `make show-info` and the .hash pins: target ones are in the rootfs, host ones built it. */
-export function buildrootPackages(info: BuildrootInfo, buildroot: string): ContainedPackage[] {
+/** A Debian source a Buildroot package was built from instead of its upstream download (its file and that file's pin). */
+export interface DebianOriginOf { readonly source: string; readonly version: string; readonly sha256: string }
+
+/**
+ * The packages of a Buildroot configuration for the SBOM, from `make show-info` and the .hash pins:
+ * target ones are in the rootfs, host ones built it. A package built from a Debian source (`debian`,
+ * by Buildroot download folder) is named by that source (a pkg:deb purl, the pinned file's sha256),
+ * which is what a scanner matches Debian's security tracker against.
+ */
+export function buildrootPackages(info: BuildrootInfo, buildroot: string, debian: ReadonlyMap<string, DebianOriginOf> = new Map()): ContainedPackage[] {
   return Object.entries(info).flatMap(([name, pkg]): ContainedPackage[] => {
     const role = pkg.type;
     if (pkg.virtual || !pkg.version || (role !== 'target' && role !== 'host')) return [];
@@ -124,11 +132,13 @@ export function buildrootPackages(info: BuildrootInfo, buildroot: string): Conta
     const upstream = first?.uris.find((u) => !u.startsWith('file'));
     const site = upstream ? siteOf(upstream) : undefined;
     const url = first && site ? `${site}/${first.source}` : undefined;
-    const sha256 = download ? pinnedHash(info, buildroot, download).sha256 : undefined;
+    const origin = debian.get(pkg.dl_dir ?? name.replace(/^host-/, ''));
+    const sha256 = origin?.sha256 ?? (download ? pinnedHash(info, buildroot, download).sha256 : undefined);
     return [{
       name, version: pkg.version, license: spdxOfBuildrootLicense(pkg.licenses ?? ''), downloadLocation: url ?? (first ? 'NOASSERTION' : 'NONE'),
       ...(sha256 ? { sha256 } : {}), ...(pkg['cpe-id'] ? { cpe: pkg['cpe-id'] } : {}),
-      purl: `pkg:generic/${encodeURIComponent(pkg.name ?? name)}@${encodeURIComponent(pkg.version)}${url ? `?download_url=${encodeURIComponent(url)}` : ''}`,
+      purl: origin ? `pkg:deb/debian/${encodeURIComponent(origin.source)}@${encodeURIComponent(origin.version)}?arch=source`
+        : `pkg:generic/${encodeURIComponent(pkg.name ?? name)}@${encodeURIComponent(pkg.version)}${url ? `?download_url=${encodeURIComponent(url)}` : ''}`,
       role,
     }];
   }).sort((a, b) => a.name.localeCompare(b.name));

@@ -42,3 +42,12 @@ export function buildrootProgress(line: string): string | undefined {
   if (!m) return undefined;
   return `${m[1]}${m[2] ? ` ${m[2]}` : ''}: ${m[3]!.charAt(0).toLowerCase()}${m[3]!.slice(1)}`;
 }
+
+/** Buildroot's target option and its toolchain's tuple per machine arch. */
+export const BUILDROOT_ARCH: Readonly<Record<string, { readonly option: string; readonly tuple: string }>> = {
+  arm64: { option: 'BR2_aarch64=y', tuple: 'aarch64-buildroot-linux-musl' },
+  x86: { option: 'BR2_x86_64=y', tuple: 'x86_64-buildroot-linux-musl' },
+};
+
+/** The SDK `make sdk` writes (images/<tuple>_sdk-buildroot.tar.gz), and the folder it unpacks to. */
+export const sdkName = (tuple: string) => `${tuple}_sdk-buildroot`;

@@ -32,13 +32,14 @@ function makeArgs(ctx: TaskContext, dir: string): string[] {
   return ['-C', ctx.dirs.src, `O=${dir}`, `ARCH=${ctx.machine.arch}`, `CROSS_COMPILE=${ctx.machine.crossCompile}`];
 }
 
-/** `CONFIG_X=y` / `# CONFIG_X is not set` lines of a fragment, as name -> value ('n' for not set). */
+/** `CONFIG_X=y` / `# CONFIG_X is not set` lines (or BR2_X) of a fragment, as name -> value ('n' for not set). */
 export function parseConfig(text: string): Map<string, string> {
   const values = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const set = /^(CONFIG_\w+)=(.*)$/.exec(line);
+    // Any Kconfig prefix: the kernel's CONFIG_, Buildroot's BR2_.
+    const set = /^([A-Za-z][A-Za-z0-9_]*)=(.*)$/.exec(line);
     if (set) values.set(set[1]!, set[2]!);
-    const unset = /^# (CONFIG_\w+) is not set$/.exec(line);
+    const unset = /^# ([A-Za-z][A-Za-z0-9_]*) is not set$/.exec(line);
     if (unset) values.set(unset[1]!, 'n');
   }
   return values;
