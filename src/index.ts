@@ -35,6 +35,7 @@ export { x86BootCommands, x86BootLayout } from './system/guest/x86-boot.ts';
 export { imageTextOffset, linuxBootCommands, linuxBootLayout } from './system/guest/linux-boot.ts';
 export type { LinuxBootLayout } from './system/guest/linux-boot.ts';
 export { netEnds } from './system/guest/net.ts';
+export { SSH_CLIENT } from './system/demo.ts';
 export type { MachineCell } from './machine/types.ts';
 export { GUEST_DIR } from './image/root-tree.ts';
 export { IMAGE_MANIFEST, writeImageManifest } from './image/manifest.ts';

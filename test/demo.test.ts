@@ -7,7 +7,7 @@ import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { renderTemplateFile } from '../src/render/index.ts';
-import { demoCell, demoExpect, rootPeerOf, SOLO_INMATES } from '../src/system/demo.ts';
+import { demoCell, demoExpect, rootPeerOf, SOLO_INMATES, SSH_CLIENT, sshTarget } from '../src/system/demo.ts';
 import { repoRoot } from './helpers/cli.ts';
 import { machine } from './helpers/machines.ts';
 
@@ -35,11 +35,35 @@ test('an inmate on the demo device that does not talk to the root (ARM\'s gic-de
 
 test('the /init of a machine with a root peer is a shell script sh parses, loading uio_ivshmem and starting the peer on its slot', (t) => {
   const init = renderTemplateFile(join(repoRoot, 'templates/initrd/init.hbs'), {
-    machine: 'qemu-x86', jailhouse: true, systemCell: 'qemu-x86.cell', demoSeconds: 5, rootNets: [], rootPeers: true,
-    demos: [{ name: 'ivshmem-demo', always: false, pings: [], rootPeer: { slot: '01:0e.0' }, start: "start_cell ivshmem-demo qemu-x86-ivshmem-demo.cell ivshmem-demo.bin 'target=0'" }],
+    machine: 'qemu-x86', jailhouse: true, systemCell: 'qemu-x86.cell', demoSeconds: 5, rootNets: [], rootPeers: true, ssh: undefined,
+    demos: [{ name: 'ivshmem-demo', always: false, pings: [], rootPeer: { slot: '01:0e.0' }, ssh: undefined, start: "start_cell ivshmem-demo qemu-x86-ivshmem-demo.cell ivshmem-demo.bin 'target=0'" }],
   });
   t.regex(init, /insmod \/usr\/lib\/jailhouse\/uio_ivshmem\.ko/);
   t.regex(init, /\[ "\$1" = ivshmem-demo \] && \{ peer_start 01:0e\.0 \|\| return 1; \}/);
   t.regex(init, /\[ "\$1" = ivshmem-demo \] && peer_stop/);
+  t.notThrows(() => execFileSync('sh', ['-n'], { input: init }));
+});
+
+test('qemu-arm64: the Buildroot guest answers over ssh from the root after the pings; the busybox guest has no ssh', async (t) => {
+  const m = await machine('qemu-arm64');
+  t.is(m.guestRootfs, 'buildroot', 'the default guest');
+  const linux = demoCell(m, 'linux');
+  t.is(sshTarget(m, linux), '192.168.19.2');
+  t.deepEqual(demoExpect(m, linux).slice(-5), ['3 packets transmitted, 3 packets received', 'jhbuild-ssh: PRETTY_NAME="Buildroot ',
+    'jhbuild-demo: linux-demo stopped', 'The Jailhouse was closed', 'jhbuild-demo: done']);
+  t.is(sshTarget(m, demoCell(m, 'inmate')), undefined);
+  const busybox = { ...m, guestRootfs: 'busybox' as const };
+  t.is(sshTarget(busybox, linux), undefined);
+  t.false(demoExpect(busybox, linux).some((line) => line.startsWith('jhbuild-ssh')));
+});
+
+test('the /init of a machine with a Buildroot guest logs in with the key QEMU hands over, after the ping, and sh parses it', (t) => {
+  const init = renderTemplateFile(join(repoRoot, 'templates/initrd/init.hbs'), {
+    machine: 'qemu-arm64', jailhouse: true, systemCell: 'qemu-arm64.cell', demoSeconds: 5, rootNets: [{ slot: '00:01.0', address: '192.168.19.1', prefix: 24 }], rootPeers: false,
+    ssh: { key: '/sys/firmware/qemu_fw_cfg/by_name/opt/jhbuild/guest-ssh-key/raw', client: SSH_CLIENT, command: 'grep PRETTY_NAME /etc/os-release' },
+    demos: [{ name: 'linux-demo', always: false, pings: ['192.168.19.2'], rootPeer: undefined, ssh: '192.168.19.2', start: '/usr/libexec/jailhouse/linux/linux-demo/boot.sh' }],
+  });
+  t.regex(init, /ping_peer 192\.168\.19\.2 \|\| return 1; \}\n\t\[ "\$1" = linux-demo \] && \{ ssh_peer 192\.168\.19\.2 \|\| return 1; \}/);
+  t.regex(init, /dbclient -y -i \/tmp\/jhbuild-guest-key "root@\$1" 'grep PRETTY_NAME \/etc\/os-release'/);
   t.notThrows(() => execFileSync('sh', ['-n'], { input: init }));
 });

@@ -17,8 +17,10 @@ const jailhouseSrc = process.env.JHBUILD_JAILHOUSE_SRC;
 const freertosSrc = process.env.JHBUILD_FREERTOS_SRC;
 // A tree with drivers/net/ivshmem-net.c and include/linux/ivshmem.h (Jailhouse's kernel queue): the root and the Linux cell talk over it.
 const ivshmemNetSrc = process.env.JHBUILD_IVSHMEM_NET_SRC;
-const demoSources = jailhouseSrc && freertosSrc && ivshmemNetSrc
-  ? ['--src', `jailhouse=${jailhouseSrc}`, '--src', `freertos=${freertosSrc}`, '--src', `ivshmem-net=${ivshmemNetSrc}`] : undefined;
+// Buildroot 2025.02.16 (the Linux guest's userland; its inputs come through apt from Debian 12's sources).
+const buildrootSrc = process.env.JHBUILD_BUILDROOT_SRC;
+const demoSources = jailhouseSrc && freertosSrc && ivshmemNetSrc && buildrootSrc
+  ? ['--src', `jailhouse=${jailhouseSrc}`, '--src', `freertos=${freertosSrc}`, '--src', `ivshmem-net=${ivshmemNetSrc}`, '--src', `buildroot=${buildrootSrc}`] : undefined;
 
 function missing(): string | undefined {
   for (const tool of ['aarch64-linux-gnu-gcc', 'qemu-system-aarch64', 'make', 'bc', 'flex', 'bison', 'apt-get']) {
@@ -31,8 +33,9 @@ function missing(): string | undefined {
 const reason = missing();
 if (reason) console.log(`SKIP e2e: ${reason}`);
 if (!demoSources) {
-  console.log('SKIP e2e Jailhouse demo: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree (master), JHBUILD_FREERTOS_SRC to FreeRTOS-Kernel V11.1.0 '
-    + 'and JHBUILD_IVSHMEM_NET_SRC to a Jailhouse kernel-queue tree (drivers/net/ivshmem-net.c) to build the image and run --demo');
+  console.log('SKIP e2e Jailhouse demo: set JHBUILD_JAILHOUSE_SRC to a siemens/jailhouse tree (master), JHBUILD_FREERTOS_SRC to FreeRTOS-Kernel V11.1.0, '
+    + 'JHBUILD_IVSHMEM_NET_SRC to a Jailhouse kernel-queue tree (drivers/net/ivshmem-net.c) '
+    + 'and JHBUILD_BUILDROOT_SRC to Buildroot 2025.02.16 to build the image and run --demo');
 }
 const e2e = reason ? test.skip : test.serial;
 
@@ -76,8 +79,9 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
 });
 
 (reason || !demoSources ? test.skip : test.serial)('qemu-arm64 Jailhouse image: enable, create and start the inmate demo', async (t) => {
+  // Not --offline: the Buildroot guest's Debian files come through apt on the first build (each checked against its pin).
   const args = ['--machine', 'qemu-arm64', '--build-dir', join(work, 'build'), '--src', `linux=${linuxTree()}`, ...demoSources!,
-    '--mirror', join(work, 'mirror'), '--offline'];
+    '--mirror', join(work, 'mirror')];
   const build = await runCli(['image', ...args, '--json'], { timeoutMs: 40 * 60_000 });
   t.is(build.code, 0, build.stderr.slice(-4000));
   const deploy = join(work, 'build/deploy/qemu-arm64/image');
@@ -121,6 +125,8 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
   t.regex(linux.stdout, /jhbuild-demo: root \S+ 192\.168\.19\.1\/24/);
   t.regex(linux.stdout, /jhbuild-guest: \S+ 192\.168\.19\.2\/24/);
   t.regex(linux.stdout, /3 packets transmitted, 3 packets received/);
+  // The Buildroot guest answers over ssh from the root, logged into with the build folder's key (handed over by fw_cfg).
+  t.regex(linux.stdout, /jhbuild-ssh: PRETTY_NAME="Buildroot 2025\.02\.16"/);
   t.regex(linux.stdout, /jhbuild-demo: linux-demo stopped, the others still run[\s\S]*The Jailhouse was closed[\s\S]*jhbuild-demo: done/);
 
   // Editing one memory region of inmate-demo rebuilds only the cells, the initrd and the image.
@@ -153,7 +159,7 @@ e2e('qemu-arm64 base image from Debian sources boots to the /init shell', async 
   writeFileSync(join(copy, 'machines/qemu-arm64-gicv2/qemu-arm64-gicv2.machine.ts'), gicv2);
   const common = ['--project', copy, '--machine', 'qemu-arm64-gicv2', '--build-dir', join(work, 'build')];
   const build = await runCli(['image', ...common, '--src', `linux=${linuxTree()}`, ...demoSources!,
-    '--mirror', join(work, 'mirror'), '--offline'], { timeoutMs: 40 * 60_000 });
+    '--mirror', join(work, 'mirror')], { timeoutMs: 40 * 60_000 });
   t.is(build.code, 0, build.stderr.slice(-3000));
   const run = await runCli(['run', 'qemu', ...common, '--demo', 'freertos', '--fail', 'Kernel panic|Unhandled|FATAL|assertion failed|unexpected exception', '--timeout', '300'], { timeoutMs: 360_000 });
   t.is(run.code, 0, run.stderr.slice(-3000));

@@ -79,9 +79,6 @@ export default defineMachine({
     { name: 'linux-demo', ram: { size: 128 * MiB }, cpus: 2, devices: ['uart'], console: 'uart', linux: { cmdline: 'console=ttyAMA0' } },
   ],
   kernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-root.config', 'fragments/qemu-arm64.config'], image: 'Image', dtbs: [] },
-  // The busybox guest: it builds from Debian's sources alone. 'buildroot' (the default) needs
-  // Buildroot's downloads: online, or in a mirror folder (MIRROR/buildroot/PACKAGE/FILE).
-  guestRootfs: 'busybox',
   guestKernel: { base: 'allnoconfig', fragments: ['fragments/jailhouse-guest.config', 'fragments/qemu-arm64-guest.config'], image: 'Image', dtbs: [] },
   qemu: { binary: 'qemu-system-aarch64', machine: 'virt,gic-version=3,virtualization=on,its=off', cpu: 'cortex-a57' },
   boot: 'qemu',

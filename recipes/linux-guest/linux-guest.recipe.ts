@@ -7,15 +7,15 @@
  * are computed here as `jailhouse cell linux` would compute them on the target
  * (src/cells/linux-boot.ts): the root's initramfs has no Python to run that script.
  */
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bootedLinuxCells, cellFileName, defineRecipe, GUEST_DIR, gzipReproducible, imageTextOffset, INMATE_DTS_TEMPLATE,
   inmateDtsData, JhError, linuxBootCommands, linuxBootLayout, mergeEntries, netEnds, renderedDtCells,
-  treeEntries, writeCpio, x86BootCommands, x86BootLayout
+  SSH_CLIENT, treeEntries, writeCpio, x86BootCommands, x86BootLayout
 } from '../../src/index.ts';
 import type { CpioEntry, LinuxBootLayout, MachineCell, TaskContext } from '../../src/index.ts';
-import { ROOTFS } from '../buildroot/buildroot.recipe.ts';
+import { ROOT_SSH, ROOTFS } from '../buildroot/buildroot.recipe.ts';
 
 const LOADER = '/usr/libexec/jailhouse/linux-loader.bin';
 
@@ -29,7 +29,10 @@ function guestInitrd(ctx: TaskContext, cell: MachineCell): Buffer {
     const own = archive(mergeEntries(['lib/modules', 'etc/jhbuild'].map((path) => ({ path, type: 'dir' as const })), [
       { path: 'lib/modules/ivshmem-net.ko', type: 'file', data: module, mode: 0o644 },
       { path: 'etc/jhbuild/net', type: 'file', data: Buffer.from(nets), mode: 0o644 },
-      { path: 'etc/jhbuild/cell', type: 'file', data: Buffer.from(`${cell.name} on ${machine.name}\n`), mode: 0o644 }]));
+      { path: 'etc/jhbuild/cell', type: 'file', data: Buffer.from(`${cell.name} on ${machine.name}\n`), mode: 0o644 },
+      // dropbear lets root in with the build folder's key, whose private half only `run qemu` hands the root.
+      { path: 'root/.ssh', type: 'dir', mode: 0o700 },
+      { path: 'root/.ssh/authorized_keys', type: 'file', data: Buffer.from(`${ctx.buildPublicKey('guest-ssh')}\n`), mode: 0o600 }]));
     return Buffer.concat([readFileSync(join(ctx.deps.buildroot!.deploy, ROOTFS)), own]);
   }
   const shared = Object.values(machine.board?.devices ?? {}).some((d) => d.shared && d.console && d.mmio?.some((w) => w.phys === cell.console.address));
@@ -40,6 +43,17 @@ function guestInitrd(ctx: TaskContext, cell: MachineCell): Buffer {
     [{ path: 'lib/modules/ivshmem-net.ko', type: 'file', data: module, mode: 0o644 },
       { path: 'dev/console', type: 'char', major: 5, minor: 1 },
       { path: 'init', type: 'file', data: Buffer.from(init), mode: 0o755 }]));
+}
+
+/** The root's ssh client into Buildroot guests (Buildroot's dropbear as dbclient, with its musl loader). */
+function installSshClient(ctx: TaskContext): void {
+  const from = join(ctx.deps.buildroot!.deploy, ROOT_SSH);
+  for (const file of readdirSync(from)) {
+    const into = file === 'dbclient' ? join(ctx.dirs.dest, SSH_CLIENT) : join(ctx.dirs.dest, 'lib', file);
+    mkdirSync(join(into, '..'), { recursive: true });
+    copyFileSync(join(from, file), into);
+    chmodSync(into, 0o755);
+  }
 }
 
 async function deviceTree(ctx: TaskContext, cell: MachineCell, layout: LinuxBootLayout, out: string): Promise<number> {
@@ -78,6 +92,7 @@ async function install(ctx: TaskContext): Promise<void> {
   const dir = join(ctx.dirs.dest, GUEST_DIR);
   mkdirSync(dir, { recursive: true });
   copyFileSync(image, join(dir, machine.arch === 'x86' ? 'bzImage' : 'Image'));
+  if (machine.guestRootfs === 'buildroot') installSshClient(ctx);
   if (machine.arch === 'x86') return installX86(ctx, kernel, dir);
   for (const cell of renderedDtCells(machine)) {
     const cellDir = join(dir, cell.name);
@@ -110,6 +125,7 @@ export default defineRecipe({
     { recipe: 'busybox', task: 'install', for: 'install', when: { guestRootfs: ['busybox'] } },
     { recipe: 'buildroot', task: 'deploy', for: 'install', when: { guestRootfs: ['buildroot'] } }],
   templates: [INMATE_DTS_TEMPLATE, 'initrd/guest-init.hbs'],
+  buildKeys: ['guest-ssh'],
   tools: ['dtc'],
   // The Linux cells whole; of the others only what their network ends are made of (not their memory).
   machineKeys: ['name', 'arch', 'system', 'cells[linux]', 'cells[*].name', 'cells[*].linux', 'cells[*].pciDevices', 'board', 'guestKernel', 'guestRootfs', 'cpus'],

@@ -10,7 +10,7 @@ import { mergeEntries, treeEntries, type CpioEntry } from './cpio.ts';
 import { cellFileName } from '../system/cells.ts';
 import { bootedLinuxCells } from '../system/guest/inmate-dts.ts';
 import { netEnds, rootReachable } from '../system/guest/net.ts';
-import { rootPeerOf, SOLO_INMATES } from '../system/demo.ts';
+import { rootPeerOf, SOLO_INMATES, SSH_CLIENT, SSH_DEMO_COMMAND, SSH_KEY_FW_CFG, sshTarget } from '../system/demo.ts';
 
 /** Where the linux-guest recipe puts each Linux cell's kernel, initrd, device tree and boot.sh. */
 export const GUEST_DIR = 'usr/libexec/jailhouse/linux';
@@ -32,11 +32,13 @@ export function rootTreeEntries(ctx: TaskContext, parts: readonly string[]): Cpi
   const demos = [
     ...cells.filter((c) => c.inmate).map((c) => {
       const rootPeer = withPeer ? rootPeerOf(machine, c) : undefined;
-      return { name: c.name, always: !SOLO_INMATES.has(c.inmate!), pings: [], rootPeer,
+      return { name: c.name, always: !SOLO_INMATES.has(c.inmate!), pings: [], rootPeer, ssh: undefined,
         start: `start_cell ${c.name} ${cellFileName(machine, c.name)}.cell ${c.inmate}${rootPeer ? ` '${rootPeer.cmdline}'` : ''}` };
     }),
-    ...guests.map((c) => ({ name: c.name, always: false, rootPeer: undefined, start: `/${GUEST_DIR}/${c.name}/boot.sh`,
-      pings: rootNets.length ? rootReachable(machine, c.name).map((n) => n.address) : [] })),
+    ...guests.map((c) => {
+      const pings = rootNets.length ? rootReachable(machine, c.name).map((n) => n.address) : [];
+      return { name: c.name, always: false, rootPeer: undefined, start: `/${GUEST_DIR}/${c.name}/boot.sh`, pings, ssh: sshTarget(machine, c) };
+    }),
   ];
   const init = ctx.render('initrd/init.hbs', {
     machine: machine.name,
@@ -45,6 +47,7 @@ export function rootTreeEntries(ctx: TaskContext, parts: readonly string[]): Cpi
     demos,
     rootNets,
     rootPeers: demos.some((d) => d.rootPeer),
+    ssh: demos.some((d) => d.ssh) ? { key: `/sys/firmware/qemu_fw_cfg/by_name/${SSH_KEY_FW_CFG}/raw`, client: SSH_CLIENT, command: SSH_DEMO_COMMAND } : undefined,
     demoSeconds: DEMO_SECONDS,
   });
   const base: CpioEntry[] = ['dev', 'proc', 'sys', 'tmp', 'root'].map((path) => ({ path, type: 'dir' as const }));

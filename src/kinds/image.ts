@@ -9,7 +9,7 @@ export type { ImageParts } from '../image/assemble.ts';
 export function bootImage(parts: ImageParts): Kind {
   return {
     name: 'image',
-    machineKeys: ['name', 'arch', 'boot', 'bootFirmware', 'kernel', 'system', 'cells', 'ram', 'reservation', 'rootConsole', 'rootCmdline', 'rootDtProperties', 'intelIommuOff', 'image'],
+    machineKeys: ['name', 'arch', 'boot', 'bootFirmware', 'kernel', 'system', 'cells', 'ram', 'reservation', 'rootConsole', 'rootCmdline', 'rootDtProperties', 'intelIommuOff', 'image', 'guestRootfs'],
     tools: [...DISK_TOOLS, ...BOOT_TOOLS],
     vars: { initrd: parts.initrd, root: [...parts.root], sourceDateEpoch: SOURCE_DATE_EPOCH },
     tasks: {

@@ -9,7 +9,7 @@ import { rootTreeEntries } from '../image/root-tree.ts';
 export function initramfs(parts: readonly string[]): Kind {
   return {
     name: 'initramfs',
-    machineKeys: ['name', 'arch', 'system', 'cells'],
+    machineKeys: ['name', 'arch', 'system', 'cells', 'guestRootfs'],
     // Every entry gets this mtime (SOURCE_DATE_EPOCH style): equal inputs give equal bytes.
     vars: { parts: [...parts], sourceDateEpoch: 0 },
     tasks: {

@@ -79,11 +79,27 @@ export function demoCell(machine: Machine, name: string | undefined): MachineCel
   return cell;
 }
 
-/** A Linux cell: its boot, its network up, the root's three pings answered over each link the root shares. */
+/** Where the root's ssh client is (Buildroot's dropbear, as dbclient) and what it asks the guest. */
+export const SSH_CLIENT = '/usr/libexec/jailhouse/ssh/dbclient';
+export const SSH_DEMO_COMMAND = 'grep PRETTY_NAME /etc/os-release';
+/**
+ * The fw_cfg item `run qemu` hands the build folder's private guest key in (never part of an image):
+ * the root reads it from /sys/firmware/qemu_fw_cfg (CONFIG_FW_CFG_SYSFS).
+ */
+export const SSH_KEY_FW_CFG = 'opt/jhbuild/guest-ssh-key';
+
+/** The address the root logs into a Buildroot guest at over ssh (its dropbear): the first link the root shares with it. */
+export function sshTarget(machine: Machine, cell: MachineCell): string | undefined {
+  if (machine.guestRootfs !== 'buildroot' || !cell.linux) return undefined;
+  return rootReachable(machine, cell.name)[0]?.address;
+}
+
+/** A Linux cell: its boot, its network up, the root's three pings answered over each link the root shares, and a Buildroot guest's answer over ssh. */
 function guestExpect(machine: Machine, cell: MachineCell): string[] {
   const pings = rootReachable(machine, cell.name);
   return [`jhbuild-guest: cell ${cell.name}`, ...pings.map((n) => ` ${n.address}/${n.prefix}`), 'jhbuild-guest: ready',
-    ...pings.flatMap((n) => [`--- ${n.address} ping statistics ---`, '3 packets transmitted, 3 packets received'])];
+    ...pings.flatMap((n) => [`--- ${n.address} ping statistics ---`, '3 packets transmitted, 3 packets received']),
+    ...(sshTarget(machine, cell) ? ['jhbuild-ssh: PRETTY_NAME="Buildroot '] : [])];
 }
 
 export function demoExpect(machine: Machine, cell: MachineCell): string[] {

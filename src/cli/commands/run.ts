@@ -9,7 +9,8 @@ import { debianPackageFor } from '../../exec/packages.ts';
 import { checkKvm, chooseAccel, qemuArgv, type Accel, type BootMedia } from '../../qemu/argv.ts';
 import { readKvmHost } from '../../qemu/host.ts';
 import { runInteractive, runScripted } from '../../qemu/runner.ts';
-import { demoCell, demoExpect } from '../../system/demo.ts';
+import { demoCell, demoExpect, SSH_KEY_FW_CFG, sshTarget } from '../../system/demo.ts';
+import { ensureBuildKey } from '../../engine/build-keys.ts';
 import { buildDirOf, loadMachine, machineOption, openProject, type Command } from '../common.ts';
 
 function regex(text: string, option: string): RegExp {
@@ -67,7 +68,10 @@ const command: Command = {
     if (manifest.disk && values.demo) {
       throw new JhError('E_USAGE', `--demo boots a kernel with jhbuild.demo=CELL; ${machine.name} boots its disk through its firmware`, { hint: 'boot it and run the demo from its shell (jailhouse enable ...)' });
     }
-    const argv = qemuArgv(machine, media, extra, { firmwareVars, accel });
+    // A Buildroot guest is logged into from the root with the build folder's private key, handed in at run time only.
+    const keyArgs = demo && sshTarget(machine, demo)
+      ? ['-fw_cfg', `name=${SSH_KEY_FW_CFG},file=${ensureBuildKey(buildDirOf(project, values), 'guest-ssh').privateKey}`] : [];
+    const argv = qemuArgv(machine, media, [...keyArgs, ...extra], { firmwareVars, accel });
     if (!values.json) process.stderr.write(`jhbuild: ${machine.name} runs with ${accel.why}\n`);
     if (!whichSync(argv[0]!)) {
       throw new JhError('E_TOOL_MISSING', `${argv[0]} is not installed`, { hint: `apt-get install ${debianPackageFor(argv[0]!) ?? argv[0]} (or jhbuild doctor --install)` });
