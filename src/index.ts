@@ -22,7 +22,7 @@ export type { MemoryRegion, PciDevice } from './cells/model.ts';
 export { linuxKernel, guestKernelBuild, parseConfig, REPRODUCIBLE_KBUILD } from './kinds/kconfig.ts';
 export { initramfs } from './kinds/initramfs.ts';
 export { bootImage } from './kinds/image.ts';
-export { BUILDROOT_ARCH, buildrootProgress, missingDownloads, sdkName } from './kinds/buildroot.ts';
+export { BUILDROOT_ENV, buildrootProgress, buildrootTarget, missingDownloads, sdkName } from './kinds/buildroot.ts';
 export { debianDefconfig, debianOrigins, DEBIAN_OVERRIDE_TEMPLATE, prepareBuildrootDebian } from './kinds/buildroot-debian.ts';
 export { buildrootPackages, debianRoutes, fetchDebianRoutes, routeLine } from './kinds/buildroot-sources.ts';
 export { CONTAINED_FILE } from './image/contained.ts';

@@ -7,7 +7,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILDROOT_ARCH, debianDefconfig, DEBIAN_OVERRIDE_TEMPLATE, defineRecipe, JhError, parseConfig, prepareBuildrootDebian, sdkName } from '../../src/index.ts';
+import { BUILDROOT_ENV, buildrootTarget, debianDefconfig, DEBIAN_OVERRIDE_TEMPLATE, defineRecipe, JhError, parseConfig, prepareBuildrootDebian, sdkName } from '../../src/index.ts';
 import type { TaskContext } from '../../src/index.ts';
 
 export const TOOLCHAIN_CONFIG = [
@@ -20,15 +20,9 @@ export const TOOLCHAIN_CONFIG = [
   '# BR2_TARGET_ROOTFS_TAR is not set',
 ];
 
-const arch = (ctx: TaskContext) => {
-  const found = BUILDROOT_ARCH[ctx.machine.arch];
-  if (!found) throw new JhError('E_BUILDROOT_ARCH', `no Buildroot target for machine arch ${ctx.machine.arch}`, { hint: `arch: ${Object.keys(BUILDROOT_ARCH).join(' or ')}` });
-  return found;
-};
+const arch = (ctx: TaskContext) => buildrootTarget(ctx.machine.arch);
 const debianWork = (ctx: TaskContext) => join(ctx.dirs.work, 'debian');
 const make = (ctx: TaskContext, ...goals: string[]) => ['-C', ctx.deps.buildroot!.src, `O=${ctx.dirs.build}`, ...goals];
-// Buildroot refuses to run configure scripts as root unless told (CI and containers build as root).
-const env = { FORCE_UNSAFE_CONFIGURE: '1' };
 
 export default defineRecipe({
   name: 'buildroot-toolchain',
@@ -45,7 +39,7 @@ export default defineRecipe({
       mkdirSync(ctx.dirs.build, { recursive: true });
       const defconfig = join(ctx.dirs.build, 'toolchain_defconfig');
       writeFileSync(defconfig, [arch(ctx).option, ...TOOLCHAIN_CONFIG, debianDefconfig(join(ctx.dirs.downloads, 'buildroot'), debianWork(ctx)), `BR2_JLEVEL=${ctx.jobs}`, ''].join('\n'));
-      await ctx.exec('make', make(ctx, `BR2_DEFCONFIG=${defconfig}`, 'defconfig'), { env });
+      await ctx.exec('make', make(ctx, `BR2_DEFCONFIG=${defconfig}`, 'defconfig'), { env: BUILDROOT_ENV });
       // A choice Buildroot dropped (a name this release lacks, an unmet dependency) fails here, not half an hour later.
       const config = parseConfig(readFileSync(join(ctx.dirs.build, '.config'), 'utf8'));
       const lost = TOOLCHAIN_CONFIG.filter((line) => line.endsWith('=y')).map((line) => line.slice(0, -2)).filter((key) => config.get(key) !== 'y');
@@ -59,7 +53,7 @@ export default defineRecipe({
         dlDir: join(ctx.dirs.downloads, 'buildroot'), downloads: ctx.dirs.downloads, work: debianWork(ctx), render: ctx.render,
         fetch: { mirrors: ctx.fetchOptions.mirrors, offline: ctx.fetchOptions.offline, signal: ctx.signal, log: ctx.log },
       });
-      await ctx.exec('make', make(ctx, 'sdk'), { env });
+      await ctx.exec('make', make(ctx, 'sdk'), { env: BUILDROOT_ENV });
     },
     install(ctx) {
       const tarball = `${sdkName(arch(ctx).tuple)}.tar.gz`;

@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BUILDROOT_ARCH, buildrootPackages, buildrootProgress, CONTAINED_FILE, debianDefconfig, debianOrigins, DEBIAN_OVERRIDE_TEMPLATE, debianRoutes, defineRecipe,
+  BUILDROOT_ENV, buildrootPackages, buildrootProgress, buildrootTarget, CONTAINED_FILE, debianDefconfig, debianOrigins, DEBIAN_OVERRIDE_TEMPLATE, debianRoutes, defineRecipe,
   fetchDebianRoutes, git, JhError, missingDownloads, parseConfig, prepareBuildrootDebian, routeLine, sdkName,
 } from '../../src/index.ts';
 import type { BuildrootInfo, TaskContext } from '../../src/index.ts';
@@ -28,14 +28,8 @@ const external = (ctx: TaskContext) => join(ctx.dirs.recipe, 'external');
 const dlDir = (ctx: TaskContext) => join(ctx.dirs.downloads, 'buildroot');
 const debianWork = (ctx: TaskContext) => join(ctx.dirs.work, 'debian');
 const make = (ctx: TaskContext, ...goals: string[]) => ['-C', ctx.dirs.src, `O=${ctx.dirs.build}`, `BR2_EXTERNAL=${external(ctx)}`, ...goals];
-// Buildroot refuses to run configure scripts as root unless told (CI and containers build as root).
-const env = { FORCE_UNSAFE_CONFIGURE: '1' };
 
-function arch(ctx: TaskContext) {
-  const found = BUILDROOT_ARCH[ctx.machine.arch];
-  if (!found) throw new JhError('E_BUILDROOT_ARCH', `no Buildroot target for machine arch ${ctx.machine.arch}`, { hint: `arch: ${Object.keys(BUILDROOT_ARCH).join(' or ')}` });
-  return found;
-}
+const arch = (ctx: TaskContext) => buildrootTarget(ctx.machine.arch);
 
 /** Where the toolchain's SDK is unpacked (relocate-sdk.sh makes it work there). */
 const sdkDir = (ctx: TaskContext) => join(ctx.dirs.build, 'toolchain', sdkName(arch(ctx).tuple));
@@ -54,7 +48,7 @@ async function configure(ctx: TaskContext): Promise<void> {
   const defconfig = join(ctx.dirs.build, 'jhbuild_defconfig');
   mkdirSync(ctx.dirs.build, { recursive: true });
   writeFileSync(defconfig, [arch(ctx).option, ...toolchainConfig(ctx), fragment, debianDefconfig(dlDir(ctx), debianWork(ctx)), `BR2_JLEVEL=${ctx.jobs}`, ''].join('\n'));
-  await ctx.exec('make', make(ctx, `BR2_DEFCONFIG=${defconfig}`, 'defconfig'), { env });
+  await ctx.exec('make', make(ctx, `BR2_DEFCONFIG=${defconfig}`, 'defconfig'), { env: BUILDROOT_ENV });
   // As for kernels: a choice Buildroot dropped (a wrong name, an unmet dependency) fails here, not in the guest.
   const config = parseConfig(readFileSync(join(ctx.dirs.build, '.config'), 'utf8'));
   const lost = [...parseConfig(fragment).entries()].filter(([key, value]) => key !== 'BR2_ROOTFS_OVERLAY' && config.get(key) !== value);
@@ -73,7 +67,7 @@ async function configure(ctx: TaskContext): Promise<void> {
 async function gatherDownloads(ctx: TaskContext): Promise<void> {
   // Into a file, not the log: it is one line of some 50 KB.
   const infoFile = join(ctx.dirs.build, 'show-info.json');
-  await ctx.exec('sh', ['-c', 'exec make "$@" > "$0"', infoFile, ...make(ctx, '-s', 'show-info')], { env });
+  await ctx.exec('sh', ['-c', 'exec make "$@" > "$0"', infoFile, ...make(ctx, '-s', 'show-info')], { env: BUILDROOT_ENV });
   const info = JSON.parse(readFileSync(infoFile, 'utf8')) as BuildrootInfo;
   for (const want of missingDownloads(info, dlDir(ctx))) {
     const found = ctx.fetchOptions.mirrors.flatMap((m) => [join(m, 'buildroot', want.package, want.file), join(m, 'buildroot', want.file), join(m, want.file)]).find(existsSync);
@@ -116,7 +110,7 @@ async function compile(ctx: TaskContext): Promise<void> {
   await unpackToolchain(ctx);
   await gatherDownloads(ctx);
   // Buildroot's own jobs (BR2_JLEVEL) run inside one make: the outer make stays serial, as Buildroot requires.
-  await ctx.exec('make', make(ctx), { env, onLine: (line) => { const now = buildrootProgress(line); if (now) ctx.progress(now); } });
+  await ctx.exec('make', make(ctx), { env: BUILDROOT_ENV, onLine: (line) => { const now = buildrootProgress(line); if (now) ctx.progress(now); } });
 }
 
 export default defineRecipe({

@@ -1,6 +1,7 @@
 /** Reading Buildroot: what `make show-info` says it will download, and what its build log says it is doing. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { JhError } from '../errors.ts';
 
 /** `make show-info`: one entry per package of the configuration (package/pkg-utils.mk, json-info). */
 export type BuildrootInfo = Readonly<Record<string, {
@@ -44,10 +45,19 @@ export function buildrootProgress(line: string): string | undefined {
 }
 
 /** Buildroot's target option and its toolchain's tuple per machine arch. */
-export const BUILDROOT_ARCH: Readonly<Record<string, { readonly option: string; readonly tuple: string }>> = {
+const BUILDROOT_ARCH: Readonly<Record<string, { readonly option: string; readonly tuple: string }>> = {
   arm64: { option: 'BR2_aarch64=y', tuple: 'aarch64-buildroot-linux-musl' },
   x86: { option: 'BR2_x86_64=y', tuple: 'x86_64-buildroot-linux-musl' },
 };
+
+export function buildrootTarget(arch: string): { readonly option: string; readonly tuple: string } {
+  const found = BUILDROOT_ARCH[arch];
+  if (!found) throw new JhError('E_BUILDROOT_ARCH', `no Buildroot target for machine arch ${arch}`, { hint: `arch: ${Object.keys(BUILDROOT_ARCH).join(' or ')}` });
+  return found;
+}
+
+/** Buildroot refuses to run configure scripts as root unless told (CI and containers build as root). */
+export const BUILDROOT_ENV: Readonly<Record<string, string>> = { FORCE_UNSAFE_CONFIGURE: '1' };
 
 /** The SDK `make sdk` writes (images/<tuple>_sdk-buildroot.tar.gz), and the folder it unpacks to. */
 export const sdkName = (tuple: string) => `${tuple}_sdk-buildroot`;
