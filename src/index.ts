@@ -23,6 +23,7 @@ export { linuxKernel, guestKernelBuild, parseConfig, REPRODUCIBLE_KBUILD } from 
 export { initramfs } from './kinds/initramfs.ts';
 export { bootImage } from './kinds/image.ts';
 export { BUILDROOT_ENV, buildrootProgress, buildrootTarget, missingDownloads, sdkName } from './kinds/buildroot.ts';
+export { LEGAL_INFO_DIR, readLegalInfo } from './kinds/buildroot-legal.ts';
 export { debianDefconfig, debianOrigins, DEBIAN_OVERRIDE_TEMPLATE, prepareBuildrootDebian } from './kinds/buildroot-debian.ts';
 export { buildrootPackages, debianRoutes, fetchDebianRoutes, routeLine } from './kinds/buildroot-sources.ts';
 export { CONTAINED_FILE } from './image/contained.ts';

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildrootPackages, spdxOfBuildrootLicense } from '../src/kinds/buildroot-sources.ts';
 import { debianOrigins } from '../src/kinds/buildroot-debian.ts';
+import { csvFields, readLegalInfo } from '../src/kinds/buildroot-legal.ts';
 import type { BuildrootInfo } from '../src/kinds/buildroot.ts';
 import { indexUrl, repoRoot, runCli } from './helpers/cli.ts';
 import { tempDir, write, writeTestMachine } from './helpers/fixture.ts';
@@ -72,7 +73,8 @@ export default defineRecipe({
 }
 
 test('jhbuild sbom: each Buildroot package is an SPDX package with its CPE, purl and sha256, contained by the recipe; host tools build it', async (t) => {
-  const { root, args } = project(`${JSON.stringify(buildrootPackages(info, hashTree()), null, 1)}\n`);
+  const legal = readLegalInfo(join(import.meta.dirname, 'fixtures/buildroot/legal-info'));
+  const { root, args } = project(`${JSON.stringify(buildrootPackages(info, hashTree(), new Map(), legal), null, 1)}\n`);
   const built = await runCli(['image', ...args]);
   t.is(built.code, 0, built.stdout + built.stderr);
   const made = await runCli(['sbom', ...args, '--output', '-']);
@@ -84,6 +86,9 @@ test('jhbuild sbom: each Buildroot package is an SPDX package with its CPE, purl
   t.is(busybox.licenseDeclared, 'GPL-2.0 AND bzip2-1.0.4');
   t.is(busybox.checksums![0]!.checksumValue, SHA.busybox);
   t.deepEqual(busybox.externalRefs!.map((r) => r.referenceType), ['cpe23Type', 'purl']);
+  // What legal-info saved: the licence texts and the source archive, each with its sha256.
+  t.regex((busybox as { licenseComments?: string }).licenseComments ?? '', /^licence texts in legal-info\/ beside the output: licenses\/busybox-1\.35\.0\/LICENSE \(sha256 bbfc9843[0-9a-f]{56}\)/);
+  t.regex((busybox as { sourceInfo?: string }).sourceInfo ?? '', /legal-info\/ beside the output\): sources\/busybox-1\.35\.0\/busybox-1\.35\.0\.tar\.gz \(sha256 fe75feda/);
   t.is(busybox.externalRefs![0]!.referenceLocator, 'cpe:2.3:a:busybox:busybox:1.37.0:-:*:*:*:*:*:*');
   const guest = sbom.packages.find((p) => p.name === 'guest')!;
   t.true(sbom.relationships.some((r) => r.spdxElementId === guest.SPDXID && r.relationshipType === 'CONTAINS' && r.relatedSpdxElement === busybox.SPDXID));
@@ -124,4 +129,20 @@ test('a Buildroot package built from a Debian source is named by it: a pkg:deb p
   t.deepEqual(origins.get('busybox'), { source: 'busybox', version: '1.35.0-4+deb12u1', sha256: 'faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694' });
   t.is(origins.get('musl-compat-headers')?.source, 'glibc');
   t.is(origins.get('gcc')?.source, 'gcc-12');
+});
+
+test('legal-info read back: each package\'s licence texts and saved sources with their sha256, a local tree\'s filed as NAME-custom', (t) => {
+  const legal = readLegalInfo(join(import.meta.dirname, 'fixtures/buildroot/legal-info'));
+  t.deepEqual(legal.get('busybox'), {
+    license: 'GPL-2.0, bzip2-1.0.4',
+    licenseFiles: [{ path: 'licenses/busybox-1.35.0/LICENSE', sha256: 'bbfc9843646d483c334664f651c208b9839626891d8f17604db2146962f43548' },
+      { path: 'licenses/busybox-1.35.0/archival/libarchive/bz/LICENSE', sha256: 'b5a136ed67798e51fe2e0ca0b2a21cb01b904ff0c9f7d563a6292e276607e58f' }],
+    sources: [{ path: 'sources/busybox-1.35.0/busybox-1.35.0.tar.gz', sha256: 'fe75fedab20a3260cb07ae42723935686531b7d15ae1a389eadb0512374ba41e' }],
+  });
+  t.deepEqual(legal.get('host-tar')?.sources.map((f) => f.path), ['host-sources/tar-custom/tar-custom.tar.gz']);
+  t.deepEqual(csvFields('"a","b ""quoted""",""'), ['a', 'b "quoted"', '']);
+  const busybox = buildrootPackages(info, hashTree(), new Map(), legal).find((p) => p.name === 'busybox')!;
+  t.is(busybox.license, 'GPL-2.0 AND bzip2-1.0.4', 'the licence legal-info gives for the version built');
+  t.is(busybox.licenseFiles?.length, 2);
+  t.is(readLegalInfo(join(import.meta.dirname, 'fixtures/buildroot')).size, 0, 'no legal-info, nothing read');
 });

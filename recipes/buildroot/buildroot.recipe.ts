@@ -8,11 +8,11 @@
  * build first says which files are missing and where Debian has them. jhbuild's additions are a
  * BR2_EXTERNAL tree (external/), the package choice a fragment (fragments/guest.config).
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BUILDROOT_ENV, buildrootPackages, buildrootProgress, buildrootTarget, CONTAINED_FILE, debianDefconfig, debianOrigins, DEBIAN_OVERRIDE_TEMPLATE, debianRoutes, defineRecipe,
-  fetchDebianRoutes, git, JhError, missingDownloads, parseConfig, prepareBuildrootDebian, routeLine, sdkName,
+  fetchDebianRoutes, git, JhError, LEGAL_INFO_DIR, missingDownloads, parseConfig, prepareBuildrootDebian, readLegalInfo, routeLine, sdkName,
 } from '../../src/index.ts';
 import type { BuildrootInfo, TaskContext } from '../../src/index.ts';
 
@@ -111,6 +111,8 @@ async function compile(ctx: TaskContext): Promise<void> {
   await gatherDownloads(ctx);
   // Buildroot's own jobs (BR2_JLEVEL) run inside one make: the outer make stays serial, as Buildroot requires.
   await ctx.exec('make', make(ctx), { env: BUILDROOT_ENV, onLine: (line) => { const now = buildrootProgress(line); if (now) ctx.progress(now); } });
+  // Licences and sources of what went into the rootfs, for the SBOM and a source offer (about 10 s, 22 MB).
+  await ctx.exec('make', make(ctx, 'legal-info'), { env: BUILDROOT_ENV });
 }
 
 export default defineRecipe({
@@ -135,9 +137,16 @@ export default defineRecipe({
       copyFileSync(join(ctx.dirs.build, 'target/usr/sbin/dropbear'), join(ctx.dirs.deploy, ROOT_SSH, 'dbclient'));
       const loader = `ld-musl-${arch(ctx).tuple.split('-')[0]}.so.1`;
       copyFileSync(join(ctx.dirs.build, 'target/lib', loader), join(ctx.dirs.deploy, ROOT_SSH, loader));
-      // The SBOM's view of the rootfs: every package with its version, licence, source sha256 and CPE.
+      // legal-info (licence texts, source archives and patches, per package) beside the rootfs, but the
+      // .config copy: it holds this build folder's paths.
+      const legal = join(ctx.dirs.deploy, LEGAL_INFO_DIR);
+      cpSync(join(ctx.dirs.build, LEGAL_INFO_DIR), legal, { recursive: true, filter: (from) => !from.endsWith('/buildroot.config') });
+      const sums = join(legal, 'legal-info.sha256');
+      writeFileSync(sums, readFileSync(sums, 'utf8').split('\n').filter((line) => !/\sbuildroot\.config$/.test(line)).join('\n'));
+      // The SBOM's view of the rootfs: every package with its version, licence, source sha256 and CPE, and what legal-info saved of it.
       const info = JSON.parse(readFileSync(join(ctx.dirs.build, 'show-info.json'), 'utf8')) as BuildrootInfo;
-      writeFileSync(join(ctx.dirs.deploy, CONTAINED_FILE), `${JSON.stringify(buildrootPackages(info, ctx.dirs.src, debianOrigins()), null, 1)}\n`);
+      const packages = buildrootPackages(info, ctx.dirs.src, debianOrigins(), readLegalInfo(legal));
+      writeFileSync(join(ctx.dirs.deploy, CONTAINED_FILE), `${JSON.stringify(packages, null, 1)}\n`);
     },
   },
 });

@@ -22,6 +22,9 @@ export interface ContainedPackage {
   readonly purl?: string;
   /** target: in the output; host: a tool that made it. */
   readonly role: 'target' | 'host';
+  /** Licence texts and source archives shipped beside the output (Buildroot's legal-info), by path and sha256. */
+  readonly licenseFiles?: readonly { readonly path: string; readonly sha256: string }[];
+  readonly sources?: readonly { readonly path: string; readonly sha256: string }[];
 }
 
 /** The contained packages a deploy folder lists, checked field by field; none when it lists none. */
@@ -44,7 +47,18 @@ export function readContained(dir: string): ContainedPackage[] {
     if (sha256 !== undefined && !/^[0-9a-f]{64}$/.test(sha256)) throw bad(`[${i}].sha256: expected 64 hex digits`);
     const role = text('role');
     if (role !== 'target' && role !== 'host') throw bad(`[${i}].role: expected "target" or "host"`);
+    const files = (key: 'licenseFiles' | 'sources') => {
+      const v = p?.[key];
+      if (v === undefined) return {};
+      if (!Array.isArray(v) || v.length > 1000) throw bad(`[${i}].${key}: expected a list of files`);
+      return { [key]: v.map((f: Record<string, unknown>, j) => {
+        if (typeof f?.path !== 'string' || !f.path || f.path.length > 4096 || f.path.split('/').includes('..')) throw bad(`[${i}].${key}[${j}].path: expected a relative path`);
+        if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) throw bad(`[${i}].${key}[${j}].sha256: expected 64 hex digits`);
+        return { path: f.path, sha256: f.sha256 };
+      }) };
+    };
     return { name: text('name')!, version: text('version')!, license: text('license')!, downloadLocation: text('downloadLocation')!,
-      ...(sha256 ? { sha256 } : {}), ...(p.cpe !== undefined ? { cpe: text('cpe') } : {}), ...(p.purl !== undefined ? { purl: text('purl') } : {}), role };
+      ...(sha256 ? { sha256 } : {}), ...(p.cpe !== undefined ? { cpe: text('cpe') } : {}), ...(p.purl !== undefined ? { purl: text('purl') } : {}), role,
+      ...files('licenseFiles'), ...files('sources') };
   });
 }

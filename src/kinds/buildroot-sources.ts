@@ -13,6 +13,7 @@ import { runProcess } from '../exec/index.ts';
 import { downloadDebianFile, parsePrintUris, type AptSourceFile } from '../fetch/debian.ts';
 import type { ContainedPackage } from '../image/contained.ts';
 import { siteOf, type BuildrootDownload, type BuildrootInfo } from './buildroot.ts';
+import type { LegalPackage } from './buildroot-legal.ts';
 
 /** Buildroot package folders whose Debian source package has another name. */
 const DEBIAN_SOURCE: Readonly<Record<string, string>> = { automake: 'automake-1.16', gcc: 'gcc-12', 'gettext-tiny': 'gettext', mpc: 'mpclib3', mpfr: 'mpfr4' };
@@ -123,7 +124,8 @@ export interface DebianOriginOf { readonly source: string; readonly version: str
  * by Buildroot download folder) is named by that source (a pkg:deb purl, the pinned file's sha256),
  * which is what a scanner matches Debian's security tracker against.
  */
-export function buildrootPackages(info: BuildrootInfo, buildroot: string, debian: ReadonlyMap<string, DebianOriginOf> = new Map()): ContainedPackage[] {
+export function buildrootPackages(info: BuildrootInfo, buildroot: string, debian: ReadonlyMap<string, DebianOriginOf> = new Map(),
+  legal: ReadonlyMap<string, LegalPackage> = new Map()): ContainedPackage[] {
   return Object.entries(info).flatMap(([name, pkg]): ContainedPackage[] => {
     const role = pkg.type;
     if (pkg.virtual || !pkg.version || (role !== 'target' && role !== 'host')) return [];
@@ -134,12 +136,14 @@ export function buildrootPackages(info: BuildrootInfo, buildroot: string, debian
     const url = first && site ? `${site}/${first.source}` : undefined;
     const origin = debian.get(pkg.dl_dir ?? name.replace(/^host-/, ''));
     const sha256 = origin?.sha256 ?? (download ? pinnedHash(info, buildroot, download).sha256 : undefined);
+    const saved = legal.get(name);
     return [{
-      name, version: pkg.version, license: spdxOfBuildrootLicense(pkg.licenses ?? ''), downloadLocation: url ?? (first ? 'NOASSERTION' : 'NONE'),
+      name, version: pkg.version, license: spdxOfBuildrootLicense(saved?.license ?? pkg.licenses ?? ''), downloadLocation: url ?? (first ? 'NOASSERTION' : 'NONE'),
       ...(sha256 ? { sha256 } : {}), ...(pkg['cpe-id'] ? { cpe: pkg['cpe-id'] } : {}),
       purl: origin ? `pkg:deb/debian/${encodeURIComponent(origin.source)}@${encodeURIComponent(origin.version)}?arch=source`
         : `pkg:generic/${encodeURIComponent(pkg.name ?? name)}@${encodeURIComponent(pkg.version)}${url ? `?download_url=${encodeURIComponent(url)}` : ''}`,
       role,
+      ...(saved?.licenseFiles.length ? { licenseFiles: saved.licenseFiles } : {}), ...(saved?.sources.length ? { sources: saved.sources } : {}),
     }];
   }).sort((a, b) => a.name.localeCompare(b.name));
 }

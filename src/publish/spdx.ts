@@ -54,6 +54,8 @@ function packageOf(r: DescribedRecipe): Record<string, unknown> {
 const containedId = (recipe: string, p: ContainedPackage) => spdxId('Package', `${recipe}-${p.name}`);
 
 /** A package a recipe's output holds (Buildroot's): the ids a CVE scanner matches (CPE, purl) and the sha256 of its source. */
+const listed = (f: { path: string; sha256: string }) => `${f.path} (sha256 ${f.sha256})`;
+
 function containedPackage(recipe: string, p: ContainedPackage): Record<string, unknown> {
   const refs = [
     ...(p.cpe ? [{ referenceCategory: 'SECURITY', referenceType: 'cpe23Type', referenceLocator: p.cpe }] : []),
@@ -63,7 +65,10 @@ function containedPackage(recipe: string, p: ContainedPackage): Record<string, u
     SPDXID: containedId(recipe, p), name: p.name, versionInfo: p.version, supplier: 'NOASSERTION', downloadLocation: p.downloadLocation,
     filesAnalyzed: false, ...(p.sha256 ? { checksums: [{ algorithm: 'SHA256', checksumValue: p.sha256 }] } : {}),
     licenseConcluded: 'NOASSERTION', licenseDeclared: spdxExpressionProblem(p.license) ? 'NOASSERTION' : p.license, copyrightText: 'NOASSERTION',
-    ...(refs.length ? { externalRefs: refs } : {}), sourceInfo: `${p.role === 'host' ? 'a build tool of' : 'built into the output of'} recipe ${recipe}`,
+    ...(refs.length ? { externalRefs: refs } : {}),
+    sourceInfo: [`${p.role === 'host' ? 'a build tool of' : 'built into the output of'} recipe ${recipe}`,
+      ...(p.sources?.length ? [`its source as Buildroot's legal-info saved it (legal-info/ beside the output): ${p.sources.map(listed).join(', ')}`] : [])].join('; '),
+    ...(p.licenseFiles?.length ? { licenseComments: `licence texts in legal-info/ beside the output: ${p.licenseFiles.map(listed).join(', ')}` } : {}),
     primaryPackagePurpose: p.role === 'host' ? 'APPLICATION' : 'LIBRARY',
   };
 }
